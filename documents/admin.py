@@ -1,0 +1,20 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from documents.models import Instrument, InstrumentType
+
+
+@admin.register(InstrumentType)
+class InstrumentTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_km", "name_en", "reference_pattern", "order"]
+    search_fields = ["code", "name_km", "name_en"]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title_km", "instrument_type", "status", "lead_drafter", "updated_at"]
+    list_filter = ["status", "instrument_type"]
+    search_fields = ["title_km", "title_en", "reference_number"]
+    list_select_related = ["instrument_type", "lead_drafter"]
+    autocomplete_fields = ["lead_drafter", "co_drafters", "owning_office"]
+    readonly_fields = ["status", "reference_number", "registered_on"]

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from organisations.models import Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_km", "name_en", "kind", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name_km", "name_en"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "supervisor", "language"]
+    list_filter = ["groups", "organisation", "language", "is_active"]
+    list_select_related = ["organisation", "supervisor"]
+    autocomplete_fields = ["organisation", "supervisor"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Lekhit"), {"fields": ["organisation", "supervisor", "position", "language"]}),
+    ]

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from documents.demo import instrument_types_seed
+from organisations.demo import DEMO_PASSWORD, organisations_seed, users_seed
+
+
+class Command(BaseCommand):
+    help = _("Create (or update) the demo organisations, instrument types and one user a role.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organisations = organisations_seed()
+        instrument_types_seed()
+        users = users_seed(organisations=organisations)
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo data is ready. Logins (password: %s):") % DEMO_PASSWORD)
+        )
+        for user in users:
+            roles = ", ".join(sorted(user.role_names()))
+            self.stdout.write(f"  {user.username:<15} {roles:<20} {user.organisation.name_en}")

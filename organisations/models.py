@@ -1,0 +1,114 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organisations.roles import Role
+
+
+class BilingualNameMixin(models.Model):
+    """A Khmer name (primary) and an English one; ``name`` answers in the active language."""
+
+    name_km = models.CharField(_("name (Khmer)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "km").startswith("en"):
+            return self.name_en or self.name_km
+        return self.name_km or self.name_en
+
+
+class Organisation(BilingualNameMixin):
+    """A ministry, institution, department or office, as a tree.
+
+    The tree is shallow (ministry › general department › department › office), so ancestors
+    are walked in Python rather than kept in a materialised path.
+    """
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        INSTITUTION = "institution", _("Institution")
+        GENERAL_DEPARTMENT = "general_department", _("General department")
+        DEPARTMENT = "department", _("Department")
+        OFFICE = "office", _("Office")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+
+    def ancestors(self) -> list["Organisation"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class User(AbstractUser):
+    """A person: member of one organisation, with roles (groups) and a supervisor."""
+
+    class Language(models.TextChoices):
+        KHMER = "km", "ភាសាខ្មែរ"
+        ENGLISH = "en", "English"
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("supervisor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervisees",
+    )
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.KHMER
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def role_names(self) -> set[str]:
+        """The user's roles, read once per request object (groups are prefetched or cached)."""
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_names()

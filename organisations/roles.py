@@ -1,0 +1,53 @@
+"""The roles people hold in Lekhit, and the Django permissions each role grants.
+
+A role is a Django group of the same name; ``roles_sync`` (run after every migrate) keeps the
+groups' permissions equal to ``ROLE_PERMISSIONS``. Object-level rules ("only drafts sent to
+their ministry") live in each app's ``permissions`` module: a role says what kind of thing a
+person may do, never on which objects.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DRAFTER = "drafter", _("Drafter")
+    OFFICE_CHIEF = "office_chief", _("Office chief")
+    DIRECTOR = "director", _("Department director")
+    MINISTRY_REVIEWER = "ministry_reviewer", _("Ministry reviewer")
+    LEGAL_REVIEWER = "legal_reviewer", _("Legal reviewer")
+    DIRECTOR_GENERAL = "director_general", _("Director-general")
+    REGISTRY = "registry", _("Registry")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_VIEW_PROCESS = "workflows.view_approvalprocess"
+_VIEW_INSTRUMENTS = ["documents.view_instrument", "documents.view_instrumenttype"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.DRAFTER: [
+        _VIEW_PROCESS,
+        *_VIEW_INSTRUMENTS,
+        "documents.add_instrument",
+        "documents.change_instrument",
+    ],
+    Role.OFFICE_CHIEF: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_office_chief"],
+    Role.DIRECTOR: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_director"],
+    Role.MINISTRY_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
+    Role.LEGAL_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
+    Role.DIRECTOR_GENERAL: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
+    Role.REGISTRY: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
+    Role.ADMINISTRATOR: [
+        _VIEW_PROCESS,
+        *_VIEW_INSTRUMENTS,
+        "organisations.view_user",
+        "organisations.add_user",
+        "organisations.change_user",
+        "organisations.view_organisation",
+        "organisations.add_organisation",
+        "organisations.change_organisation",
+        "auth.view_group",
+        "documents.add_instrumenttype",
+        "documents.change_instrumenttype",
+    ],
+}

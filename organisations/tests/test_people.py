@@ -1,0 +1,92 @@
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from organisations.models import Organisation, User
+from organisations.roles import ROLE_PERMISSIONS, Role
+
+
+def test_every_role_is_a_group_with_exactly_its_permissions(db):
+    for role in Role:
+        group = Group.objects.get(name=role.value)
+        granted = {
+            f"{app}.{codename}"
+            for app, codename in group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        assert granted == set(ROLE_PERMISSIONS[role])
+
+
+def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    expected = {
+        "drafter",
+        "chief",
+        "director",
+        "legal",
+        "dg",
+        "registry",
+        "admin",
+        "reviewer-mef",
+        "reviewer-moh",
+        "reviewer-ncdd",
+    }
+    assert set(User.objects.values_list("username", flat=True)) == expected
+    assert Organisation.objects.filter(code="dfr-fr").count() == 1
+    drafter = User.objects.get(username="drafter")
+    assert drafter.check_password("demo")
+    assert drafter.has_role(Role.DRAFTER) and not drafter.has_role(Role.DIRECTOR)
+    assert drafter.supervisor.username == "chief"
+    assert drafter.organisation.ancestors()[-1].code == "dfr"
+    assert "reviewer-mef" in capsys.readouterr().out
+
+
+def test_organisation_names_follow_the_language(demo):
+    from django.utils import translation
+
+    mef = Organisation.objects.get(code="mef")
+    with translation.override("km"):
+        assert str(mef) == "ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ"
+    with translation.override("en"):
+        assert str(mef) == "Ministry of Economy and Finance"
+
+
+def test_the_language_switch_is_remembered_on_the_account(demo, client):
+    drafter = demo["drafter"]
+    client.force_login(drafter)
+    inbox = reverse("workflow:inbox")
+    response = client.get(inbox)
+    assert response.headers["Content-Language"] == "km"
+
+    response = client.post(reverse("language_switch"), {"language": "en", "next": inbox})
+    assert response.status_code == 302 and response.url == inbox
+    drafter.refresh_from_db()
+    assert drafter.language == "en"
+
+    # A new browser (no cookie) still gets English once signed in.
+    client.cookies.clear()
+    client.force_login(drafter)
+    assert client.get(inbox).headers["Content-Language"] == "en"
+
+
+def test_anonymous_visitors_get_khmer_by_default(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "km"
+    assert '<html lang="km"' in response.content.decode()
+
+
+def test_pages_need_a_signed_in_user(client, db):
+    response = client.get(reverse("workflow:inbox"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_browser_asking_for_english_still_gets_khmer_until_the_visitor_chooses(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "km"
+    client.post(reverse("language_switch"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="km")
+    assert response.headers["Content-Language"] == "en"
