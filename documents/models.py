@@ -1,8 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from documents.errors import ImmutableVersionError
 from organisations.models import BilingualNameMixin, Organisation
 
 
@@ -68,6 +71,7 @@ class Instrument(models.Model):
     )
     reference_number = models.CharField(_("reference number"), max_length=100, blank=True)
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    lock_version = models.PositiveIntegerField(_("edit counter"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -88,3 +92,167 @@ class Instrument(models.Model):
         if (get_language() or "km").startswith("en") and self.title_en:
             return self.title_en
         return self.title_km
+
+
+class Provision(models.Model):
+    """One piece of an instrument's text: a preamble line, chapter, section, article, paragraph
+    or annex.
+
+    ``uid`` is the provision's identity: it survives edits, moves and renumbering, and is what
+    comments, responses and comparisons attach to. Numbers ("មាត្រា ១២") are never stored:
+    they are computed from the order (``documents.numbering``).
+    """
+
+    class Kind(models.TextChoices):
+        PREAMBLE = "preamble_item", _("Preamble reference")
+        PART = "part", _("Part")
+        CHAPTER = "chapter", _("Chapter")
+        SECTION = "section", _("Section")
+        ARTICLE = "article", _("Article")
+        PARAGRAPH = "paragraph", _("Paragraph")
+        ANNEX = "annex", _("Annex")
+
+    uid = models.UUIDField(_("identity"), default=uuid.uuid4, unique=True, editable=False)
+    instrument = models.ForeignKey(
+        Instrument,
+        verbose_name=_("instrument"),
+        on_delete=models.CASCADE,
+        related_name="provisions",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    position = models.PositiveIntegerField(_("position among its siblings"))
+    heading_km = models.CharField(_("heading (Khmer)"), max_length=500, blank=True)
+    heading_en = models.CharField(_("heading (English)"), max_length=500, blank=True)
+    text_km = models.TextField(_("text (Khmer)"), blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    cites = models.ForeignKey(
+        Instrument,
+        verbose_name=_("cites"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cited_by",
+        help_text=_("For a preamble reference: the instrument it cites, if it is in Lekhit."),
+    )
+    lock_version = models.PositiveIntegerField(_("edit counter"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        ordering = ["instrument", "parent_id", "position"]
+        indexes = [models.Index(fields=["instrument", "parent", "position"])]
+
+    def __str__(self):
+        return self.heading_km or self.text_km[:60] or str(self.uid)
+
+
+class ScheduleRow(models.Model):
+    """One function transferred by the instrument: the rows of its transfer schedule (annex)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Capital / province")
+        DISTRICT = "district", _("Municipality / district / khan")
+        COMMUNE = "commune", _("Commune / sangkat")
+
+    uid = models.UUIDField(_("identity"), default=uuid.uuid4, unique=True, editable=False)
+    instrument = models.ForeignKey(
+        Instrument,
+        verbose_name=_("instrument"),
+        on_delete=models.CASCADE,
+        related_name="schedule_rows",
+    )
+    position = models.PositiveIntegerField(_("position"))
+    function_km = models.TextField(_("function transferred (Khmer)"), max_length=2000)
+    function_en = models.TextField(_("function transferred (English)"), max_length=2000, blank=True)
+    from_ministry = models.ForeignKey(
+        Organisation,
+        verbose_name=_("from ministry"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    level = models.CharField(_("to level"), max_length=16, choices=Level.choices)
+    legal_basis = models.TextField(_("legal basis"), max_length=2000, blank=True)
+    staff_count = models.PositiveIntegerField(_("staff"), default=0)
+    budget_riel = models.PositiveBigIntegerField(_("budget (riel)"), default=0)
+    assets = models.TextField(_("assets"), max_length=2000, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    lock_version = models.PositiveIntegerField(_("edit counter"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transfer schedule row")
+        verbose_name_plural = _("transfer schedule rows")
+        ordering = ["instrument", "position"]
+
+    def __str__(self):
+        return self.function_km[:80]
+
+
+class Version(models.Model):
+    """A named, immutable snapshot of the whole instrument (text and schedule).
+
+    The database itself refuses to update or delete a version (triggers added in migration
+    0004), so no code path — admin, shell, bug — can change what was sent or signed.
+    """
+
+    class Reason(models.TextChoices):
+        MANUAL = "manual", _("Saved by hand")
+        SUBMITTED = "submitted", _("Submitted for review")
+        CONSULTATION = "consultation", _("Sent for consultation")
+        SIGNED = "signed", _("Signed")
+        RESTORED = "restored", _("Restored from an earlier version")
+
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("name"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    snapshot = models.JSONField(_("snapshot"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    restored_from = models.ForeignKey(
+        "self",
+        verbose_name=_("restored from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["instrument", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self):
+        return f"v{self.number} · {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableVersionError(_("A saved version can never be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersionError(_("A saved version can never be deleted."))

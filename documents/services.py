@@ -1,0 +1,448 @@
+"""Writes to instruments: their text, transfer schedule and versions.
+
+Every function checks the user's right on the instrument itself (``documents.permissions``),
+runs in one transaction, and records who did it in the history (django-simple-history).
+Edits of the same provision by two people are caught by an edit counter (``lock_version``):
+the second save is refused with both texts kept (``EditConflict``), never silently applied.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+import nh3
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from documents import permissions
+from documents.errors import EditConflict, NotEditable
+from documents.models import Instrument, InstrumentType, Provision, ScheduleRow, Version
+from documents.selectors import instrument_snapshot
+from documents.snapshots import snapshot_sha256
+from organisations.models import Organisation, User
+
+TEXT_FIELDS = ("heading_km", "heading_en", "text_km", "text_en")
+SCHEDULE_FIELDS = (
+    "function_km",
+    "function_en",
+    "from_ministry",
+    "level",
+    "legal_basis",
+    "staff_count",
+    "budget_riel",
+    "assets",
+    "effective_date",
+)
+
+
+def plain_text(value: str) -> str:
+    """Strip every HTML tag: provisions are plain text, and pages escape them again."""
+    return nh3.clean(value or "", tags=set()).replace("&amp;", "&").strip()
+
+
+def _check_can_edit(user: User, instrument: Instrument) -> None:
+    if not permissions.is_drafter_of(user, instrument):
+        raise PermissionDenied(_("Only the drafters of this instrument can change it."))
+    if instrument.status not in permissions.EDITABLE_STATUSES:
+        raise NotEditable(str(NotEditable.message))
+
+
+def _lock_instrument(instrument: Instrument) -> Instrument:
+    """Row-lock the instrument: serialises structural changes (positions, version numbers)."""
+    return Instrument.objects.select_for_update().get(pk=instrument.pk)
+
+
+def _touch(instrument: Instrument) -> None:
+    Instrument.objects.filter(pk=instrument.pk).update(updated_at=timezone.now())
+
+
+def _save(obj, user: User, **kwargs) -> None:
+    obj._history_user = user
+    obj.full_clean(exclude=["instrument", "parent", "cites", "from_ministry"])
+    obj.save(**kwargs)
+
+
+# --- Instruments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_create(
+    *,
+    user: User,
+    instrument_type: InstrumentType,
+    title_km: str,
+    title_en: str = "",
+    owning_office: Organisation,
+    sector: str = "",
+    co_drafters: Iterable[User] = (),
+) -> Instrument:
+    if not permissions.can_create(user):
+        raise PermissionDenied(_("Only drafters can create instruments."))
+    instrument = Instrument(
+        instrument_type=instrument_type,
+        title_km=plain_text(title_km),
+        title_en=plain_text(title_en),
+        owning_office=owning_office,
+        lead_drafter=user,
+        sector=plain_text(sector),
+    )
+    instrument._history_user = user
+    instrument.full_clean()
+    instrument.save()
+    instrument.co_drafters.set(co_drafters)
+    return instrument
+
+
+@transaction.atomic
+def instrument_update(
+    *, instrument: Instrument, user: User, expected_lock_version: int, **fields
+) -> Instrument:
+    locked = _lock_instrument(instrument)
+    _check_can_edit(user, locked)
+    if locked.lock_version != expected_lock_version:
+        raise EditConflict(current=locked)
+    co_drafters = fields.pop("co_drafters", None)
+    for name, value in fields.items():
+        setattr(locked, name, plain_text(value) if isinstance(value, str) else value)
+    locked.lock_version += 1
+    _save(locked, user)
+    if co_drafters is not None:
+        locked.co_drafters.set(co_drafters)
+    return locked
+
+
+# --- Provisions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def provision_add(
+    *,
+    instrument: Instrument,
+    user: User,
+    kind: str,
+    parent: Provision | None = None,
+    after: Provision | None = None,
+    **texts: str,
+) -> Provision:
+    """Add a provision under ``parent``, right after ``after`` (or last)."""
+    locked = _lock_instrument(instrument)
+    _check_can_edit(user, locked)
+    if parent is not None and parent.instrument_id != locked.pk:
+        raise ValidationError(_("The chosen place is not in this instrument."))
+    siblings = Provision.objects.filter(instrument=locked, parent=parent)
+    if after is not None:
+        if after.parent_id != (parent.pk if parent else None):
+            raise ValidationError(_("The chosen place is not in this instrument."))
+        position = after.position + 1
+        siblings.filter(position__gte=position).update(position=F("position") + 1)
+    else:
+        position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+    provision = Provision(
+        instrument=locked,
+        parent=parent,
+        kind=kind,
+        position=position,
+        **{name: plain_text(texts.get(name, "")) for name in TEXT_FIELDS},
+    )
+    _save(provision, user)
+    _touch(locked)
+    return provision
+
+
+@transaction.atomic
+def provision_update(
+    *, provision: Provision, user: User, expected_lock_version: int, **texts: str
+) -> Provision:
+    """Save new text for one provision, unless someone else saved it first."""
+    current = (
+        Provision.objects.select_for_update().select_related("instrument").get(pk=provision.pk)
+    )
+    _check_can_edit(user, current.instrument)
+    if current.lock_version != expected_lock_version:
+        raise EditConflict(current=current)
+    for name in TEXT_FIELDS:
+        if name in texts:
+            setattr(current, name, plain_text(texts[name]))
+    current.lock_version += 1
+    _save(current, user)
+    _touch(current.instrument)
+    return current
+
+
+def _compact(instrument_id: int, parent_id: int | None) -> None:
+    """Renumber the positions of one parent's children 1..n, keeping their order."""
+    siblings = list(
+        Provision.objects.filter(instrument_id=instrument_id, parent_id=parent_id).order_by(
+            "position"
+        )
+    )
+    changed = []
+    for index, sibling in enumerate(siblings, start=1):
+        if sibling.position != index:
+            sibling.position = index
+            changed.append(sibling)
+    Provision.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def provision_move(
+    *,
+    provision: Provision,
+    user: User,
+    parent: Provision | None = None,
+    after: Provision | None = None,
+    to_start: bool = False,
+) -> Provision:
+    """Move a provision (with everything under it) after ``after`` under ``parent``.
+
+    Its identity stays: comments and history follow it; only its number changes.
+    """
+    current = Provision.objects.select_related("instrument").get(pk=provision.pk)
+    locked = _lock_instrument(current.instrument)
+    _check_can_edit(user, locked)
+    if parent is not None:
+        if parent.instrument_id != locked.pk:
+            raise ValidationError(_("The chosen place is not in this instrument."))
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == current.pk:
+                raise ValidationError(_("A provision cannot be moved inside itself."))
+            ancestor = ancestor.parent
+    old_parent_id = current.parent_id
+    new_parent_id = parent.pk if parent else None
+    siblings = Provision.objects.filter(instrument=locked, parent_id=new_parent_id).exclude(
+        pk=current.pk
+    )
+    if to_start:
+        position = 1
+    elif after is not None:
+        if after.parent_id != new_parent_id or after.pk == current.pk:
+            raise ValidationError(_("The chosen place is not in this instrument."))
+        position = Provision.objects.get(pk=after.pk).position + 1
+    else:
+        position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+    siblings.filter(position__gte=position).update(position=F("position") + 1)
+    current.parent_id = new_parent_id
+    current.position = position
+    _save(current, user, update_fields=["parent", "position", "updated_at"])
+    _compact(locked.pk, new_parent_id)
+    if old_parent_id != new_parent_id:
+        _compact(locked.pk, old_parent_id)
+    _touch(locked)
+    return current
+
+
+@transaction.atomic
+def provision_shift(*, provision: Provision, user: User, direction: str) -> Provision:
+    """Move a provision one place up or down among its siblings."""
+    current = Provision.objects.get(pk=provision.pk)
+    siblings = list(
+        Provision.objects.filter(
+            instrument_id=current.instrument_id, parent_id=current.parent_id
+        ).order_by("position")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == current.pk)
+    parent = current.parent
+    if direction == "up" and index > 0:
+        before = siblings[index - 2] if index >= 2 else None
+        return provision_move(
+            provision=current, user=user, parent=parent, after=before, to_start=before is None
+        )
+    if direction == "down" and index < len(siblings) - 1:
+        return provision_move(
+            provision=current, user=user, parent=parent, after=siblings[index + 1]
+        )
+    return current
+
+
+@transaction.atomic
+def provision_delete(*, provision: Provision, user: User) -> None:
+    current = Provision.objects.select_related("instrument").get(pk=provision.pk)
+    locked = _lock_instrument(current.instrument)
+    _check_can_edit(user, locked)
+    parent_id = current.parent_id
+    current._history_user = user
+    current.delete()  # with everything under it
+    _compact(locked.pk, parent_id)
+    _touch(locked)
+
+
+# --- Transfer schedule ------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_row_add(*, instrument: Instrument, user: User, **values) -> ScheduleRow:
+    locked = _lock_instrument(instrument)
+    _check_can_edit(user, locked)
+    last = ScheduleRow.objects.filter(instrument=locked).aggregate(last=Max("position"))["last"]
+    row = ScheduleRow(instrument=locked, position=(last or 0) + 1, **_schedule_values(values))
+    _save(row, user)
+    _touch(locked)
+    return row
+
+
+@transaction.atomic
+def schedule_row_update(
+    *, row: ScheduleRow, user: User, expected_lock_version: int, **values
+) -> ScheduleRow:
+    current = ScheduleRow.objects.select_for_update().select_related("instrument").get(pk=row.pk)
+    _check_can_edit(user, current.instrument)
+    if current.lock_version != expected_lock_version:
+        raise EditConflict(current=current)
+    for name, value in _schedule_values(values).items():
+        setattr(current, name, value)
+    current.lock_version += 1
+    _save(current, user)
+    _touch(current.instrument)
+    return current
+
+
+@transaction.atomic
+def schedule_row_delete(*, row: ScheduleRow, user: User) -> None:
+    current = ScheduleRow.objects.select_related("instrument").get(pk=row.pk)
+    _check_can_edit(user, current.instrument)
+    current._history_user = user
+    current.delete()
+    _touch(current.instrument)
+
+
+def _schedule_values(values: dict) -> dict:
+    unknown = set(values) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown schedule fields: {', '.join(sorted(unknown))}")
+    return {
+        name: plain_text(value) if isinstance(value, str) and name != "level" else value
+        for name, value in values.items()
+    }
+
+
+# --- Versions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def version_create(
+    *,
+    instrument: Instrument,
+    user: User,
+    label: str,
+    reason: str = Version.Reason.MANUAL,
+    restored_from: Version | None = None,
+    check_permission: bool = True,
+) -> Version:
+    """Freeze the working draft as a named, immutable version with its SHA-256.
+
+    The process (submit, consultation, sign-off) calls this with ``check_permission=False``:
+    its own service has already checked the user's right to take that step.
+    """
+    locked = _lock_instrument(instrument)
+    if check_permission and not permissions.is_drafter_of(user, locked):
+        raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    label = plain_text(label)
+    if not label:
+        raise ValidationError({"label": _("Give the version a name.")})
+    snapshot = instrument_snapshot(instrument=locked)
+    last = Version.objects.filter(instrument=locked).aggregate(last=Max("number"))["last"]
+    version = Version(
+        instrument=locked,
+        number=(last or 0) + 1,
+        label=label[:255],
+        reason=reason,
+        snapshot=snapshot,
+        sha256=snapshot_sha256(snapshot),
+        restored_from=restored_from,
+        created_by=user,
+    )
+    version.save()
+    return version
+
+
+@transaction.atomic
+def version_restore(*, version: Version, user: User) -> Version:
+    """Make an old version the working draft again, and record that as a new version.
+
+    Nothing is overwritten: the current text stays in the history and in its versions; the
+    provisions come back with their old identities, so comments stay attached.
+    """
+    locked = _lock_instrument(version.instrument)
+    _check_can_edit(user, locked)
+    snapshot = version.snapshot
+    for provision in Provision.objects.filter(instrument=locked, parent=None):
+        provision._history_user = user
+        provision.delete()
+    for row in ScheduleRow.objects.filter(instrument=locked):
+        row._history_user = user
+        row.delete()
+
+    locked.title_km = snapshot["instrument"]["title_km"]
+    locked.title_en = snapshot["instrument"]["title_en"]
+    locked.lock_version += 1
+    _save(locked, user, update_fields=["title_km", "title_en", "lock_version", "updated_at"])
+
+    _restore_provisions(locked, snapshot["provisions"], user)
+    _restore_schedule(locked, snapshot["schedule"], user)
+    return version_create(
+        instrument=locked,
+        user=user,
+        label=_("Restored from version %(number)s") % {"number": version.number},
+        reason=Version.Reason.RESTORED,
+        restored_from=version,
+    )
+
+
+def _restore_provisions(instrument: Instrument, items: list[dict], user: User) -> None:
+    # Parents come before children in a snapshot (document order), so one pass per depth
+    # suffices; positions are the order among siblings.
+    positions: dict[str | None, int] = {}
+    pk_of: dict[str, int] = {}
+    pending = list(items)
+    while pending:
+        ready = [item for item in pending if item["parent"] is None or item["parent"] in pk_of]
+        rows = []
+        for item in ready:
+            positions[item["parent"]] = positions.get(item["parent"], 0) + 1
+            rows.append(
+                Provision(
+                    uid=item["uid"],
+                    instrument=instrument,
+                    parent_id=pk_of.get(item["parent"]),
+                    kind=item["kind"],
+                    position=positions[item["parent"]],
+                    **{name: item.get(name, "") for name in TEXT_FIELDS},
+                )
+            )
+        created = bulk_create_with_history(rows, Provision, default_user=user)
+        if not all(row.pk for row in created):  # backends without RETURNING
+            created = list(Provision.objects.filter(uid__in=[row.uid for row in rows]))
+        pk_of.update({str(row.uid): row.pk for row in created})
+        pending = [item for item in pending if item["uid"] not in pk_of]
+
+
+def _restore_schedule(instrument: Instrument, items: list[dict], user: User) -> None:
+    ministries = dict(
+        Organisation.objects.filter(code__in={item["from_ministry"] for item in items}).values_list(
+            "code", "pk"
+        )
+    )
+    rows = [
+        ScheduleRow(
+            uid=item["uid"],
+            instrument=instrument,
+            position=position,
+            function_km=item["function_km"],
+            function_en=item.get("function_en", ""),
+            from_ministry_id=ministries[item["from_ministry"]],
+            level=item["level"],
+            legal_basis=item.get("legal_basis", ""),
+            staff_count=item.get("staff_count") or 0,
+            budget_riel=item.get("budget_riel") or 0,
+            assets=item.get("assets", ""),
+            effective_date=date.fromisoformat(item["effective_date"])
+            if item.get("effective_date")
+            else None,
+        )
+        for position, item in enumerate(items, start=1)
+    ]
+    bulk_create_with_history(rows, ScheduleRow, default_user=user)
