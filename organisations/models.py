@@ -112,3 +112,42 @@ class User(AbstractUser):
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_names()
+
+
+class Delegation(models.Model):
+    """While away, ``delegator`` lets ``delegate`` act for them; the record says "A for B"."""
+
+    delegator = models.ForeignKey(
+        User, verbose_name=_("away"), on_delete=models.CASCADE, related_name="delegations_given"
+    )
+    delegate = models.ForeignKey(
+        User,
+        verbose_name=_("acting"),
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="delegation_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delegate=models.F("delegator")),
+                name="delegation_to_someone_else",
+            ),
+        ]
+        indexes = [models.Index(fields=["delegate", "starts_on", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.delegate} → {self.delegator} ({self.starts_on} – {self.ends_on})"

@@ -33,10 +33,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.OFFICE_CHIEF: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_office_chief"],
     Role.DIRECTOR: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_director"],
-    Role.MINISTRY_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
-    Role.LEGAL_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
-    Role.DIRECTOR_GENERAL: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
-    Role.REGISTRY: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS],
+    # Which consultation tasks a reviewer may take follows from their organisation
+    # (organisations.backends); they never browse the instruments themselves.
+    Role.MINISTRY_REVIEWER: [_VIEW_PROCESS],
+    Role.LEGAL_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_legal"],
+    Role.DIRECTOR_GENERAL: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.sign_off"],
+    Role.REGISTRY: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.register"],
     Role.ADMINISTRATOR: [
         _VIEW_PROCESS,
         *_VIEW_INSTRUMENTS,

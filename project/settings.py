@@ -108,6 +108,11 @@ else:
 # --- People -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "organisations.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Reviewers' rights on their organisation's tasks, and a delegate's on the absent's.
+    "organisations.backends.OrganisationBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,94 +1,172 @@
 """The approval process, read top to bottom as it runs.
 
 Drafting happens outside the process: a draft enters it when its drafter submits it
-(``services.process_start``), and a return brings it back to the drafter inside it.
+(``services.process_start``). Returns loop back to the drafter, never end the process; only the
+director-general's rejection does. Every step's work — checks, versions, audit — is done by
+``workflows.services``; the nodes here only say who does what next.
 """
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from documents.models import Instrument
-from workflows.models import ApprovalProcess
-from workflows.views import ResubmitView, ReviewView
+from organisations.backends import organisation_review_permission
+from workflows import nodes, services, views
+from workflows.models import ApprovalProcess, NextStep, SignOffDecision
+
+
+def _lead_drafter(activation):
+    return activation.process.instrument.lead_drafter
 
 
 class ApprovalFlow(flow.Flow):
     process_class = ApprovalProcess
     process_title = _("Approval of an instrument")
-    process_description = _("Internal review of a draft instrument.")
-    # Row lock on the process: two people finishing steps of one process queue up.
+    process_description = _(
+        "Internal review, consultation of the ministries concerned, consolidation, legal "
+        "review, sign-off by the director-general and registration."
+    )
+    # A row lock on the process: two people finishing steps of one process queue up, so that
+    # the join of a consultation round sees every answer exactly once.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
     start = flow.StartHandle(this.start_process).Next(this.chief_review)
 
+    # --- Internal review --------------------------------------------------------------
     chief_review = (
-        flow.View(ReviewView.as_view())
+        nodes.View(views.ReviewView.as_view())
         .Annotation(title=_("Office chief review"))
         .Permission("workflows.review_as_office_chief")
+        .onCreate(this.task_created)
         .Next(this.after_chief_review)
     )
     after_chief_review = (
         flow.If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved by the office chief?"))
         .Then(this.director_review)
-        .Else(this.returned)
+        .Else(this.revise)
     )
-
     director_review = (
-        flow.View(ReviewView.as_view())
+        nodes.View(views.ReviewView.as_view())
         .Annotation(title=_("Department director review"))
         .Permission("workflows.review_as_director")
+        .onCreate(this.task_created)
         .Next(this.after_director_review)
     )
     after_director_review = (
         flow.If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved by the director?"))
-        .Then(this.internal_review_passed)
-        .Else(this.returned)
-    )
-
-    returned = (
-        flow.Function(this.mark_returned)
-        .Annotation(title=_("Returned to the drafter"))
-        .Next(this.revise)
+        .Then(this.plan_round)
+        .Else(this.revise)
     )
     revise = (
-        flow.View(ResubmitView.as_view())
+        nodes.View(views.ResubmitView.as_view())
         .Annotation(title=_("Revise the draft"))
-        .Assign(lambda activation: activation.process.instrument.lead_drafter)
-        .Next(this.resubmitted)
-    )
-    resubmitted = (
-        flow.Function(this.mark_in_review)
-        .Annotation(title=_("Back in review"))
+        .Assign(_lead_drafter)
+        .onCreate(this.task_created)
         .Next(this.chief_review)
     )
 
-    internal_review_passed = (
-        flow.Function(this.mark_reviewed)
-        .Annotation(title=_("Internal review passed"))
+    # --- Consultation rounds ----------------------------------------------------------
+    plan_round = (
+        nodes.View(views.PlanRoundView.as_view())
+        .Annotation(title=_("Choose the organisations to consult"))
+        .Assign(_lead_drafter)
+        .onCreate(this.task_created)
+        .Next(this.consult)
+    )
+    consult = (
+        nodes.ForEach()
+        .Annotation(title=_("Consult each organisation"))
+        .Each(this.organisation_review, data_source=this.consulted_organisations)
+    )
+    organisation_review = (
+        nodes.View(views.OrganisationReviewView.as_view())
+        .Annotation(title=_("Review by a consulted organisation"))
+        .Permission(
+            lambda activation: organisation_review_permission(
+                activation.task.data["organisation_id"]
+            )
+        )
+        .onCreate(this.consultation_task_created)
+        .Next(this.round_answered)
+    )
+    round_answered = flow.Join().Annotation(title=_("All have answered")).Next(this.close_round)
+    close_round = (
+        flow.Function(this.round_closed)
+        .Annotation(title=_("Close the round"))
+        .Next(this.consolidate)
+    )
+    consolidate = (
+        nodes.View(views.ConsolidateView.as_view())
+        .Annotation(title=_("Answer every comment and revise"))
+        .Assign(_lead_drafter)
+        .onCreate(this.task_created)
+        .Next(this.after_consolidation)
+    )
+    after_consolidation = (
+        flow.If(lambda activation: activation.process.next_step == NextStep.ROUND)
+        .Annotation(title=_("Another round?"))
+        .Then(this.plan_round)
+        .Else(this.legal_review)
+    )
+
+    # --- Legal review and sign-off ----------------------------------------------------
+    legal_review = (
+        nodes.View(views.ReviewView.as_view())
+        .Annotation(title=_("Legal review"))
+        .Permission("workflows.review_legal")
+        .onCreate(this.task_created)
+        .Next(this.after_legal_review)
+    )
+    after_legal_review = (
+        flow.If(lambda activation: activation.process.approved)
+        .Annotation(title=_("Approved by the legal reviewer?"))
+        .Then(this.sign_off)
+        .Else(this.consolidate)
+    )
+    sign_off = (
+        nodes.View(views.SignOffView.as_view())
+        .Annotation(title=_("Sign-off by the director-general"))
+        .Permission("workflows.sign_off")
+        .onCreate(this.task_created)
+        .Next(this.after_sign_off)
+    )
+    after_sign_off = (
+        flow.Switch()
+        .Annotation(title=_("Signed?"))
+        .Case(this.register, lambda a: a.process.last_decision == SignOffDecision.APPROVE)
+        .Case(this.consolidate, lambda a: a.process.last_decision == SignOffDecision.RETURN)
+        .Default(this.rejected)
+    )
+    register = (
+        nodes.View(views.RegisterView.as_view())
+        .Annotation(title=_("Number and archive"))
+        .Permission("workflows.register")
+        .onCreate(this.task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    rejected = flow.End().Annotation(title=_("Rejected"))
+    end = flow.End().Annotation(title=_("Registered"))
+
+    # --- Callbacks: each hands over to a service -------------------------------------
 
     def start_process(self, activation, instrument, user):
-        activation.process.instrument = instrument
-        activation.task.owner = user
-        self._set_status(instrument, Instrument.Status.INTERNAL_REVIEW)
-        return activation.process
+        return services.on_process_started(activation=activation, instrument=instrument, user=user)
 
-    def mark_returned(self, activation):
-        self._set_status(activation.process.instrument, Instrument.Status.DRAFT)
+    def task_created(self, activation):
+        services.on_task_created(activation=activation)
 
-    def mark_in_review(self, activation):
-        self._set_status(activation.process.instrument, Instrument.Status.INTERNAL_REVIEW)
+    def consulted_organisations(self, activation):
+        return services.round_branches(process=activation.process)
 
-    def mark_reviewed(self, activation):
-        self._set_status(activation.process.instrument, Instrument.Status.CONSULTATION)
+    def consultation_task_created(self, activation):
+        services.on_consultation_task_created(activation=activation)
 
-    @staticmethod
-    def _set_status(instrument, status):
-        from workflows.services import instrument_set_status
+    def round_closed(self, activation):
+        services.on_round_closed(activation=activation)
 
-        instrument_set_status(instrument=instrument, status=status)
+    def has_view_permission(self, user, obj=None):
+        """Anyone with a role may open the process pages; which processes they see is
+        filtered by ``workflows.permissions`` in the list views and the detail view."""
+        return user.is_authenticated and user.has_perm("workflows.view_approvalprocess")

@@ -1,19 +1,26 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import Decision
+from workflows.models import Decision, Disposition, NextStep, Position, SignOffDecision, SilenceRule
+
+TEXT_LIMIT = 10000
+
+
+def _text(label, *, required=False, rows=4):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 class ReviewDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-    )
+    reason = _text(_("Reason"))
 
     def clean(self):
         cleaned = super().clean()
@@ -23,9 +30,80 @@ class ReviewDecisionForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    note = forms.CharField(
-        label=_("What changed"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+    note = _text(_("What changed"), rows=3)
+
+
+class PlanRoundForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations to consult"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one organisation.")},
     )
+    working_days = forms.IntegerField(
+        label=_("Working days to answer"), min_value=1, max_value=120, initial=10
+    )
+    silence_rule = forms.ChoiceField(
+        label=_("If an organisation does not answer in time"),
+        choices=SilenceRule.choices,
+        initial=SilenceRule.NO_OBJECTION,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+
+
+class PositionForm(forms.Form):
+    position = forms.ChoiceField(
+        label=_("Your organisation's position"), choices=Position.choices, widget=forms.RadioSelect
+    )
+    remarks = _text(_("General remarks"))
+
+
+class CommentForm(forms.Form):
+    provision = forms.CharField(required=False, widget=forms.HiddenInput)
+    text = _text(_("Comment"), required=True, rows=3)
+
+
+class ResponseForm(forms.Form):
+    disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices)
+    response = _text(_("Reason"), required=True, rows=2)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConsolidationForm(forms.Form):
+    next_step = forms.ChoiceField(
+        label=_("What comes next"), choices=NextStep.choices, widget=forms.RadioSelect
+    )
+
+
+class SignOffForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=SignOffDecision.choices, widget=forms.RadioSelect
+    )
+    reason = _text(_("Reason (required to return or reject)"))
+
+
+class RegisterForm(forms.Form):
+    reference_number = forms.CharField(label=_("Reference number"), max_length=100)
+    registered_on = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VerifyForm(forms.Form):
+    sha256 = forms.RegexField(
+        label=_("SHA-256 of the signed text"),
+        regex=r"^[0-9a-fA-F]{64}$",
+        required=False,
+        error_messages={"invalid": _("A SHA-256 is 64 hexadecimal characters.")},
+    )
+    file = forms.FileField(label=_("…or the file of the signed text (JSON)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("sha256") and not cleaned.get("file") and not self.errors:
+            raise forms.ValidationError(_("Give a SHA-256 or a file."))
+        return cleaned

@@ -1,70 +1,596 @@
 """Writes that move an instrument through the approval process.
 
-Web views, admin actions and tests all come here: viewflow checks nothing when a task is
-driven from code, so every function that completes a task first checks that this user may.
+Web views, admin actions, Celery jobs and tests all come here. Viewflow checks nothing when a
+task is driven from code, so every function that completes a task is handed an activation that
+``task_activation`` (or viewflow's own task view) has already checked for this user; functions
+that act outside a task check the user on the object themselves. Each step writes one audit
+entry, freezes a version where the text leaves the drafters' hands, and runs in the process's
+lock and one transaction.
 """
 
 from contextlib import contextmanager
+from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from documents.models import Instrument
-from organisations.models import User
-from workflows.models import ApprovalProcess, Decision
+from documents import permissions as document_permissions
+from documents.models import Instrument, InstrumentType, Version
+from documents.services import plain_text, version_create
+from organisations.models import Organisation, User
+from organisations.selectors import acting_for, principals_of
+from tasks.calendar import add_working_days
+from workflows.models import (
+    ApprovalProcess,
+    AuditEntry,
+    Comment,
+    Consultation,
+    ConsultationRound,
+    Decision,
+    Disposition,
+    NextStep,
+    Position,
+    SignOff,
+    SignOffDecision,
+    SilenceRule,
+)
+
+# The instrument's status while each step's task is open.
+STATUS_AT_STEP = {
+    "chief_review": Instrument.Status.INTERNAL_REVIEW,
+    "director_review": Instrument.Status.INTERNAL_REVIEW,
+    "revise": Instrument.Status.DRAFT,
+    "plan_round": Instrument.Status.CONSULTATION,
+    "consolidate": Instrument.Status.CONSOLIDATION,
+    "legal_review": Instrument.Status.LEGAL_REVIEW,
+    "sign_off": Instrument.Status.SIGN_OFF,
+    "register": Instrument.Status.SIGNED,
+}
+
+
+def audit(
+    *,
+    instrument: Instrument,
+    action: str,
+    actor: User | None = None,
+    on_behalf_of: User | None = None,
+    process: ApprovalProcess | None = None,
+    task: Task | None = None,
+    **detail,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        instrument=instrument,
+        process=process,
+        task=task,
+        actor=actor,
+        acting_for=on_behalf_of,
+        action=action,
+        detail=detail,
+    )
+
+
+def _set_status(instrument: Instrument, status: str) -> None:
+    if instrument.status != status:
+        instrument.status = status
+        instrument.save(update_fields=["status", "updated_at"])
+
+
+# --- Driving tasks from code ----------------------------------------------------------
 
 
 @contextmanager
 def task_activation(*, task: Task, user: User):
-    """Lock the task's process, check that ``user`` may execute it, and start it.
+    """Lock the task's process, check that ``user`` may take and execute the task, start it.
 
     The same steps viewflow's own task views take, for callers that are not those views.
+    A task still in a queue is first assigned to the user (if they may take it).
     """
     flow_class = task.flow_task.flow_class
     with flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
         flow_task = task.flow_task
-        if not flow_task.can_execute(user, task):
-            raise PermissionDenied("This task is not assigned to you.")
         activation = flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not flow_task.can_assign(user, task):
+                raise PermissionDenied(_("This task is not for you."))
+            activation.assign(user)
+        if task.status != STATUS.ASSIGNED or not flow_task.can_execute(user, task):
+            raise PermissionDenied(_("This task is not assigned to you, or is already done."))
         activation.start(None)
         yield activation
 
 
+def _on_behalf(activation: Activation, user: User) -> User | None:
+    return acting_for(user, activation.task.owner)
+
+
+def _finish(activation: Activation, user: User, action: str, **detail) -> None:
+    process = activation.process
+    audit(
+        instrument=process.instrument,
+        process=process,
+        task=activation.task,
+        actor=user,
+        on_behalf_of=_on_behalf(activation, user),
+        action=action,
+        **detail,
+    )
+    activation.execute()
+
+
+# --- Start and internal review --------------------------------------------------------
+
+
+@transaction.atomic
 def process_start(*, instrument: Instrument, user: User) -> ApprovalProcess:
-    """Send a draft into internal review (the drafter's submit)."""
+    """The drafter submits a draft: a version is frozen and internal review begins."""
     from workflows.flows import ApprovalFlow
 
-    if instrument.status != Instrument.Status.DRAFT:
-        raise ValueError("Only a draft can be submitted.")
-    if not (
-        instrument.lead_drafter_id == user.pk or instrument.co_drafters.filter(pk=user.pk).exists()
-    ):
-        raise PermissionDenied("Only the instrument's drafters can submit it.")
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if not document_permissions.is_drafter_of(user, instrument):
+        raise PermissionDenied(_("Only the drafters of this instrument can submit it."))
+    if instrument.status != Instrument.Status.DRAFT or instrument.processes.filter(
+        status=STATUS.NEW
+    ).exists():
+        raise ValidationError(_("Only a draft that is not already under review can be submitted."))
+    if not instrument.provisions.exists():
+        raise ValidationError(_("Write the text before submitting it."))
+    version_create(
+        instrument=instrument,
+        user=user,
+        label=_("Submitted for review"),
+        reason=Version.Reason.SUBMITTED,
+    )
     return ApprovalFlow.start.run(instrument=instrument, user=user)
 
 
+def on_process_started(*, activation: Activation, instrument: Instrument, user: User):
+    process = activation.process
+    process.instrument = instrument
+    process.save()
+    _set_status(instrument, Instrument.Status.INTERNAL_REVIEW)
+    audit(instrument=instrument, process=process, actor=user, action="submitted")
+    return process
+
+
+def on_task_created(*, activation: Activation) -> None:
+    status = STATUS_AT_STEP.get(activation.flow_task.name)
+    if status:
+        _set_status(activation.process.instrument, status)
+
+
 def review_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
-    """Record a reviewer's approve/return and complete their task."""
+    """An office chief's, the director's or the legal reviewer's approve / return."""
+    reason = plain_text(reason)
+    if decision not in Decision.values:
+        raise ValidationError(_("Choose a decision."))
+    if decision == Decision.RETURN and not reason:
+        raise ValidationError({"reason": _("Say why the draft is returned.")})
     process: ApprovalProcess = activation.process
-    process.last_decision = Decision(decision)
-    process.last_reason = reason.strip()
+    process.last_decision = decision
+    process.last_reason = reason
     process.save(update_fields=["last_decision", "last_reason"])
-    activation.task.data = {"decision": decision, "reason": process.last_reason}
-    activation.execute()
+    activation.task.data = {**activation.task.data, "decision": decision, "reason": reason}
+    _finish(
+        activation, user, f"{activation.flow_task.name}.{decision}", decision=decision, reason=reason
+    )
 
 
 def draft_resubmit(*, activation: Activation, user: User, note: str) -> None:
-    """The drafter sends a returned draft back into review."""
+    """The drafter sends a returned draft back into internal review, as a new version."""
     process: ApprovalProcess = activation.process
+    version = version_create(
+        instrument=process.instrument,
+        user=user,
+        label=_("Resubmitted for review"),
+        reason=Version.Reason.SUBMITTED,
+        check_permission=False,
+    )
     process.last_decision = ""
     process.save(update_fields=["last_decision"])
-    activation.task.data = {"note": note.strip()}
-    activation.execute()
+    _finish(activation, user, "resubmitted", note=plain_text(note), version=version.number)
 
 
-def instrument_set_status(*, instrument: Instrument, status: str) -> None:
-    instrument.status = status
-    instrument.save(update_fields=["status", "updated_at"])
+# --- Consultation rounds --------------------------------------------------------------
+
+
+def consultable_organisations():
+    """Ministries and institutions outside the department's own ministry."""
+    return Organisation.objects.filter(
+        is_active=True,
+        parent__isnull=True,
+        kind__in=[Organisation.Kind.MINISTRY, Organisation.Kind.INSTITUTION],
+    ).exclude(code="moi")
+
+
+def round_plan(
+    *,
+    activation: Activation,
+    user: User,
+    organisations: list[Organisation],
+    working_days: int,
+    silence_rule: str,
+    today: date | None = None,
+) -> ConsultationRound:
+    """Open a consultation round: freeze the version sent, one task per organisation."""
+    if not organisations:
+        raise ValidationError({"organisations": _("Choose at least one organisation.")})
+    if not 1 <= working_days <= 120:
+        raise ValidationError({"working_days": _("Give between 1 and 120 working days.")})
+    if silence_rule not in SilenceRule.values:
+        raise ValidationError({"silence_rule": _("Choose what silence means.")})
+    allowed = set(consultable_organisations().values_list("pk", flat=True))
+    if any(organisation.pk not in allowed for organisation in organisations):
+        raise ValidationError({"organisations": _("Only other ministries can be consulted.")})
+
+    process: ApprovalProcess = activation.process
+    instrument = process.instrument
+    number = (ConsultationRound.objects.filter(instrument=instrument).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = version_create(
+        instrument=instrument,
+        user=user,
+        label=_("Sent for consultation, round %(number)s") % {"number": number},
+        reason=Version.Reason.CONSULTATION,
+        check_permission=False,
+    )
+    today = today or timezone.localdate()
+    consultation_round = ConsultationRound.objects.create(
+        process=process,
+        instrument=instrument,
+        number=number,
+        version=version,
+        deadline=add_working_days(today, working_days),
+        silence_rule=silence_rule,
+        opened_by=user,
+    )
+    Consultation.objects.bulk_create(
+        Consultation(round=consultation_round, organisation=organisation)
+        for organisation in sorted(organisations, key=lambda o: o.code)
+    )
+    process.next_step = ""
+    process.save(update_fields=["next_step"])
+    _finish(
+        activation,
+        user,
+        "round_opened",
+        round=number,
+        version=version.number,
+        deadline=consultation_round.deadline.isoformat(),
+        organisations=[organisation.code for organisation in organisations],
+    )
+    return consultation_round
+
+
+def round_branches(*, process: ApprovalProcess) -> list[dict]:
+    """One item per organisation of the newest round: what ``ForEach`` splits into."""
+    current = process.rounds.order_by("-number").first()
+    return [
+        {
+            "organisation_id": consultation.organisation_id,
+            "consultation_id": consultation.pk,
+            "round": current.number,
+        }
+        for consultation in current.consultations.all()
+    ]
+
+
+def on_consultation_task_created(*, activation: Activation) -> None:
+    Consultation.objects.filter(pk=activation.task.data["consultation_id"]).update(
+        task=activation.task
+    )
+
+
+def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
+    """Only the consulted organisation's reviewers (or their delegates), while it is open."""
+    organisations = {principal.organisation_id for principal in principals_of(user)}
+    if consultation.organisation_id not in organisations:
+        raise PermissionDenied(_("This consultation is addressed to another organisation."))
+    if consultation.answered_at is not None or consultation.round.closed_at is not None:
+        raise ValidationError(_("This consultation has been answered; it can no longer change."))
+
+
+@transaction.atomic
+def comment_add(
+    *, consultation: Consultation, user: User, text: str, provision_uid: str | None = None
+) -> Comment:
+    consultation = Consultation.objects.select_for_update().select_related("round").get(
+        pk=consultation.pk
+    )
+    _consultation_for_reviewer(consultation, user)
+    text = plain_text(text)
+    if not text:
+        raise ValidationError({"text": _("Write the comment.")})
+    label = ""
+    if provision_uid:
+        provisions = {
+            item["uid"]: item for item in consultation.round.version.snapshot["provisions"]
+        }
+        if str(provision_uid) not in provisions:
+            raise ValidationError(_("Comment on a provision of the version sent to you."))
+        item = provisions[str(provision_uid)]
+        label = f"{item['kind']}:{item['number']}"
+    comment = Comment(
+        consultation=consultation,
+        provision_uid=provision_uid or None,
+        provision_label=label,
+        text=text,
+        author=user,
+    )
+    comment._history_user = user
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user: User) -> None:
+    comment = Comment.objects.select_related("consultation__round").get(pk=comment.pk)
+    _consultation_for_reviewer(comment.consultation, user)
+    if comment.author_id != user.pk:
+        raise PermissionDenied(_("Only its author can delete a comment."))
+    comment._history_user = user
+    comment.delete()
+
+
+def consultation_answer(
+    *, activation: Activation, user: User, position: str, remarks: str = ""
+) -> Consultation:
+    """An organisation's position closes its part of the round."""
+    consultation = Consultation.objects.select_related("round").get(
+        pk=activation.task.data["consultation_id"]
+    )
+    _consultation_for_reviewer(consultation, user)
+    if position not in Position.values:
+        raise ValidationError({"position": _("Choose your organisation's position.")})
+    remarks = plain_text(remarks)
+    if position == Position.OBJECTION and not remarks and not consultation.comments.exists():
+        raise ValidationError({"remarks": _("Say what your organisation objects to.")})
+    consultation.position = position
+    consultation.remarks = remarks
+    consultation.answered_at = timezone.now()
+    consultation.answered_by = user
+    consultation.acting_for = _on_behalf(activation, user)
+    consultation.save()
+    _finish(
+        activation,
+        user,
+        "consultation_answered",
+        organisation=consultation.organisation.code,
+        position=position,
+        round=consultation.round.number,
+    )
+    return consultation
+
+
+def on_round_closed(*, activation: Activation) -> None:
+    consultation_round = activation.process.rounds.order_by("-number").first()
+    consultation_round.closed_at = timezone.now()
+    consultation_round.save(update_fields=["closed_at"])
+    audit(
+        instrument=activation.process.instrument,
+        process=activation.process,
+        action="round_closed",
+        round=consultation_round.number,
+    )
+
+
+def round_close_unanswered(
+    *, consultation_round: ConsultationRound, user: User | None, by: str
+) -> int:
+    """Close what is left of a round: at its deadline (``by="deadline"``, no user: the beat
+    job) or by the director's decision (``by="director"``).
+
+    Silence counts as no objection where the round says so; otherwise the consultation is
+    recorded as unanswered. Each open task is completed through viewflow, so the Join fires
+    exactly as if the organisation had answered. Returns how many were closed.
+    """
+    from workflows.flows import ApprovalFlow
+
+    if by == "director" and (user is None or not user.has_perm("workflows.review_as_director")):
+        raise PermissionDenied(_("Only the director can close a round early."))
+    closed = 0
+    with ApprovalFlow.lock(consultation_round.process_id), transaction.atomic():
+        open_consultations = list(
+            Consultation.objects.select_for_update()
+            .filter(round=consultation_round, answered_at__isnull=True)
+            .select_related("task", "organisation")
+        )
+        for consultation in open_consultations:
+            task = consultation.task
+            if task is None or task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+                continue
+            silence_is_assent = consultation_round.silence_rule == SilenceRule.NO_OBJECTION
+            consultation.position = Position.NO_OBJECTION if silence_is_assent and by == "deadline" else ""
+            consultation.by_silence = True
+            consultation.answered_at = timezone.now()
+            consultation.answered_by = user
+            consultation.save()
+            activation = task.flow_task.activation_class(task)
+            if task.status == STATUS.NEW:
+                activation.assign(user)
+            activation.start(None)
+            audit(
+                instrument=consultation_round.instrument,
+                process=consultation_round.process,
+                task=task,
+                actor=user,
+                action="consultation_closed",
+                by=by,
+                organisation=consultation.organisation.code,
+                position=consultation.position,
+            )
+            activation.execute()
+            closed += 1
+    return closed
+
+
+def comment_respond(
+    *,
+    comment: Comment,
+    user: User,
+    disposition: str,
+    response: str,
+    changed_provisions: list[str] | None = None,
+    expected_lock_version: int | None = None,
+) -> Comment:
+    """The drafter's answer to one comment: a disposition, a reason, the provisions changed."""
+    from documents.errors import EditConflict
+
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update()
+            .select_related("consultation__round__instrument")
+            .get(pk=comment.pk)
+        )
+        instrument = comment.consultation.round.instrument
+        if not document_permissions.is_drafter_of(user, instrument):
+            raise PermissionDenied(_("Only the drafters of this instrument answer its comments."))
+        if instrument.status != Instrument.Status.CONSOLIDATION:
+            raise ValidationError(_("Comments are answered during consolidation."))
+        if expected_lock_version is not None and comment.lock_version != expected_lock_version:
+            raise EditConflict(current=comment)
+        if disposition not in Disposition.values:
+            raise ValidationError({"disposition": _("Choose a disposition.")})
+        response = plain_text(response)
+        if not response:
+            raise ValidationError({"response": _("Give the reason for this disposition.")})
+        comment.disposition = disposition
+        comment.response = response
+        comment.changed_provisions = [str(uid) for uid in (changed_provisions or [])]
+        comment.responded_by = user
+        comment.responded_at = timezone.now()
+        comment.lock_version += 1
+        comment._history_user = user
+        comment.save()
+        return comment
+
+
+def unanswered_comments(*, process: ApprovalProcess):
+    return Comment.objects.filter(
+        consultation__round__process=process, disposition=""
+    )
+
+
+def consolidation_finish(*, activation: Activation, user: User, next_step: str) -> None:
+    """Leave consolidation: only once every comment of every round has an answer."""
+    process: ApprovalProcess = activation.process
+    if next_step not in NextStep.values:
+        raise ValidationError({"next_step": _("Choose what comes next.")})
+    missing = unanswered_comments(process=process).count()
+    if missing:
+        raise ValidationError(
+            _("%(count)s comment(s) still have no answer.") % {"count": missing}
+        )
+    version = version_create(
+        instrument=process.instrument,
+        user=user,
+        label=_("Consolidated text"),
+        reason=Version.Reason.SUBMITTED,
+        check_permission=False,
+    )
+    process.next_step = next_step
+    process.last_decision = ""
+    process.save(update_fields=["next_step", "last_decision"])
+    _finish(activation, user, "consolidated", next_step=next_step, version=version.number)
+
+
+@transaction.atomic
+def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None:
+    """The director sends the answered matrix back to the organisations that commented."""
+    if not user.has_perm("workflows.review_as_director"):
+        raise PermissionDenied(_("Only the director publishes the comment–response matrix."))
+    if unanswered_comments(process=consultation_round.process).filter(
+        consultation__round=consultation_round
+    ).exists():
+        raise ValidationError(_("Every comment of the round needs an answer first."))
+    ConsultationRound.objects.filter(pk=consultation_round.pk).update(
+        matrix_published_at=timezone.now()
+    )
+    audit(
+        instrument=consultation_round.instrument,
+        process=consultation_round.process,
+        actor=user,
+        action="matrix_published",
+        round=consultation_round.number,
+    )
+
+
+# --- Sign-off and registry ------------------------------------------------------------
+
+
+def sign_off_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
+    """The director-general approves (and signs), returns, or rejects."""
+    process: ApprovalProcess = activation.process
+    reason = plain_text(reason)
+    if decision not in SignOffDecision.values:
+        raise ValidationError({"decision": _("Choose a decision.")})
+    if decision != SignOffDecision.APPROVE and not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    process.last_decision = decision
+    process.last_reason = reason
+    process.save(update_fields=["last_decision", "last_reason"])
+    detail = {"decision": decision, "reason": reason}
+    if decision == SignOffDecision.APPROVE:
+        version = version_create(
+            instrument=process.instrument,
+            user=user,
+            label=_("Signed"),
+            reason=Version.Reason.SIGNED,
+            check_permission=False,
+        )
+        SignOff.objects.create(
+            process=process,
+            instrument=process.instrument,
+            version=version,
+            sha256=version.sha256,
+            signed_by=user,
+            acting_for=_on_behalf(activation, user),
+        )
+        _set_status(process.instrument, Instrument.Status.SIGNED)
+        detail["sha256"] = version.sha256
+    elif decision == SignOffDecision.REJECT:
+        _set_status(process.instrument, Instrument.Status.REJECTED)
+    _finish(activation, user, f"sign_off.{decision}", **detail)
+
+
+def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
+    """The next number by the type's pattern, counting this year's registered instruments."""
+    count = Instrument.objects.filter(
+        instrument_type=instrument_type,
+        status=Instrument.Status.REGISTERED,
+        registered_on__year=year,
+    ).count()
+    pattern = instrument_type.reference_pattern or "{number}"
+    return pattern.format(number=count + 1)
+
+
+def instrument_register(
+    *, activation: Activation, user: User, reference_number: str, registered_on: date
+) -> Instrument:
+    """The registry numbers, dates and archives a signed instrument; it is then read-only."""
+    instrument = Instrument.objects.select_for_update().get(pk=activation.process.instrument_id)
+    reference_number = plain_text(reference_number)
+    if not reference_number:
+        raise ValidationError({"reference_number": _("Give the reference number.")})
+    if Instrument.objects.filter(
+        instrument_type=instrument.instrument_type, reference_number=reference_number
+    ).exclude(pk=instrument.pk).exists():
+        raise ValidationError({"reference_number": _("This number is already used.")})
+    instrument.reference_number = reference_number
+    instrument.registered_on = registered_on
+    instrument.status = Instrument.Status.REGISTERED
+    instrument.save(update_fields=["reference_number", "registered_on", "status", "updated_at"])
+    _finish(
+        activation,
+        user,
+        "registered",
+        reference_number=reference_number,
+        registered_on=registered_on.isoformat(),
+    )
+    return instrument

@@ -1,47 +1,391 @@
-"""Task pages. Thin: each validates a form and hands over to ``workflows.services``."""
+"""Task pages and the process's own pages. Thin: parse, call a service or selector, render.
 
-from django.utils.translation import gettext_lazy as _
+Task views run inside viewflow's task wrapper, which has already locked the process and
+checked that the user may execute the task (``request.activation``).
+"""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
+from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views import mixins
 
-from workflows import services
-from workflows.forms import ResubmitForm, ReviewDecisionForm
+from documents.numbering import provision_label
+from workflows import forms, selectors, services
+from workflows.models import Comment, Consultation
 
 
-class _TaskFormView(
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field where it says which."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class TaskFormView(
     mixins.SuccessMessageMixin,
     mixins.TaskSuccessUrlMixin,
     mixins.TaskViewTemplateNames,
     generic.FormView,
 ):
+    """A task page whose form hands over to one service; its errors show on the form."""
+
     template_filename = "task.html"
-    success_message = _("Task {task} has been completed.")
-
-
-class ReviewView(_TaskFormView):
-    """An office chief's or the director's approve / return."""
-
-    form_class = ReviewDecisionForm
+    success_message = gettext_lazy("Task {task} has been completed.")
 
     def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def perform(self, data):
+        raise NotImplementedError
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["instrument"] = self.activation.process.instrument
+        return context
+
+
+class ReviewView(TaskFormView):
+    """Office chief, director or legal reviewer: approve, or return with a reason."""
+
+    form_class = forms.ReviewDecisionForm
+
+    def perform(self, data):
         services.review_decide(
-            activation=self.request.activation,
+            activation=self.activation,
             user=self.request.user,
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"],
+            decision=data["decision"],
+            reason=data["reason"],
         )
-        return super().form_valid(form)
 
 
-class ResubmitView(_TaskFormView):
-    """The drafter sends a returned draft back into review."""
+class ResubmitView(TaskFormView):
+    form_class = forms.ResubmitForm
 
-    form_class = ResubmitForm
+    def perform(self, data):
+        services.draft_resubmit(activation=self.activation, user=self.request.user, note=data["note"])
 
-    def form_valid(self, form):
-        services.draft_resubmit(
-            activation=self.request.activation,
+
+class PlanRoundView(TaskFormView):
+    form_class = forms.PlanRoundForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisations": services.consultable_organisations()}
+
+    def perform(self, data):
+        services.round_plan(
+            activation=self.activation,
             user=self.request.user,
-            note=form.cleaned_data["note"],
+            organisations=list(data["organisations"]),
+            working_days=data["working_days"],
+            silence_rule=data["silence_rule"],
         )
-        return super().form_valid(form)
+
+
+class OrganisationReviewView(TaskFormView):
+    """A consulted organisation reads the version sent, comments article by article, and
+    gives its position."""
+
+    form_class = forms.PositionForm
+    template_name = "workflows/organisation_review.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_consultation(self) -> Consultation:
+        return Consultation.objects.select_related("round__version", "organisation").get(
+            pk=self.activation.task.data["consultation_id"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        consultation = self.get_consultation()
+        language = get_language()
+        comments = list(consultation.comments.select_related("author").order_by("pk"))
+        by_provision: dict[str, list[Comment]] = {}
+        for comment in comments:
+            by_provision.setdefault(str(comment.provision_uid or ""), []).append(comment)
+        provisions = [
+            {
+                **item,
+                "label": provision_label(item["kind"], item["number"], language),
+                "comments": by_provision.get(item["uid"], []),
+            }
+            for item in consultation.round.version.snapshot["provisions"]
+        ]
+        context.update(
+            consultation=consultation,
+            provisions=provisions,
+            general_comments=by_provision.get("", []),
+            comment_form=forms.CommentForm(),
+            previous_round=consultation.round.number - 1,
+        )
+        return context
+
+    def perform(self, data):
+        services.consultation_answer(
+            activation=self.activation,
+            user=self.request.user,
+            position=data["position"],
+            remarks=data["remarks"],
+        )
+
+
+class ConsolidateView(TaskFormView):
+    """The drafter answers every comment, revises the text, and chooses what comes next."""
+
+    form_class = forms.ConsolidationForm
+    template_name = "workflows/consolidate.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        process = self.activation.process
+        comments = Comment.objects.filter(consultation__round__process=process)
+        context["rows"] = selectors.matrix_rows(comments, language=get_language())
+        context["unanswered"] = sum(1 for row in context["rows"] if not row["comment"].disposition)
+        context["response_form"] = forms.ResponseForm
+        return context
+
+    def perform(self, data):
+        services.consolidation_finish(
+            activation=self.activation, user=self.request.user, next_step=data["next_step"]
+        )
+
+
+class SignOffView(TaskFormView):
+    form_class = forms.SignOffForm
+
+    def perform(self, data):
+        services.sign_off_decide(
+            activation=self.activation,
+            user=self.request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+
+
+class RegisterView(TaskFormView):
+    form_class = forms.RegisterForm
+
+    def get_initial(self):
+        instrument = self.activation.process.instrument
+        from django.utils import timezone
+
+        return {
+            "reference_number": services.next_reference_number(
+                instrument_type=instrument.instrument_type, year=timezone.localdate().year
+            )
+        }
+
+    def perform(self, data):
+        services.instrument_register(
+            activation=self.activation,
+            user=self.request.user,
+            reference_number=data["reference_number"],
+            registered_on=data["registered_on"],
+        )
+
+
+# --- Pages outside a task -------------------------------------------------------------
+
+
+def _consultation_or_404(request, pk) -> Consultation:
+    return get_object_or_404(
+        selectors.consultations_visible_to(request.user).select_related("round"), pk=pk
+    )
+
+
+@require_POST
+def comment_add(request, pk):
+    consultation = _consultation_or_404(request, pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                consultation=consultation,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                provision_uid=form.cleaned_data["provision"] or None,
+            )
+            messages.success(request, _("Your comment is saved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(_back(request))
+
+
+@require_POST
+def comment_delete(request, pk):
+    comment = get_object_or_404(Comment, pk=pk)
+    _consultation_or_404(request, comment.consultation_id)
+    try:
+        services.comment_delete(comment=comment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(_back(request))
+
+
+@require_POST
+def comment_respond(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("consultation__round"), pk=pk)
+    if not selectors.processes_visible_to(request.user).filter(
+        pk=comment.consultation.round.process_id
+    ).exists():
+        raise Http404
+    form = forms.ResponseForm(request.POST)
+    if form.is_valid():
+        from documents.errors import EditConflict
+
+        try:
+            services.comment_respond(
+                comment=comment,
+                user=request.user,
+                disposition=form.cleaned_data["disposition"],
+                response=form.cleaned_data["response"],
+                changed_provisions=request.POST.getlist("changed_provisions"),
+                expected_lock_version=form.cleaned_data["lock_version"],
+            )
+            messages.success(request, _("The answer is saved."))
+        except EditConflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(_back(request))
+
+
+def _back(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "/"
+    return target
+
+
+def inbox(request):
+    """Each person's tasks across all instruments: instrument, step, organisation, age,
+    deadline."""
+    tasks = list(selectors.inbox(request.user)[:500])
+    processes = selectors.process_for_tasks(tasks)
+    rows = []
+    for task in tasks:
+        process = processes.get(task.process_id)
+        if process is None:
+            continue
+        rows.append(
+            {
+                "task": task,
+                "process": process,
+                "instrument": process.instrument,
+                "url": task.flow_task.reverse(
+                    "index" if task.owner_id else "assign", args=[task.process_id, task.pk]
+                ),
+            }
+        )
+    return render(request, "workflows/inbox.html", {"rows": rows})
+
+
+def matrix(request, process_pk, round_number):
+    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    consultation_round = get_object_or_404(process.rounds, number=round_number)
+    comments = selectors.comments_visible_to(request.user, consultation_round=consultation_round)
+    return render(
+        request,
+        "workflows/matrix.html",
+        {
+            "process": process,
+            "instrument": process.instrument,
+            "round": consultation_round,
+            "rows": selectors.matrix_rows(comments, language=get_language()),
+        },
+    )
+
+
+@require_POST
+def matrix_publish(request, process_pk, round_number):
+    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    consultation_round = get_object_or_404(process.rounds, number=round_number)
+    try:
+        services.matrix_publish(consultation_round=consultation_round, user=request.user)
+        messages.success(request, _("The matrix is published to the consulted organisations."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise
+    return HttpResponseRedirect(
+        reverse("workflows:matrix", args=[process.pk, consultation_round.number])
+    )
+
+
+def changes_since(request, pk):
+    """For a reviewer: what changed between the version their organisation saw in its
+    previous round and the version sent now."""
+    from documents.diffing import compare_snapshots
+
+    consultation = _consultation_or_404(request, pk)
+    earlier = (
+        Consultation.objects.filter(
+            organisation=consultation.organisation,
+            round__instrument_id=consultation.round.instrument_id,
+            round__number__lt=consultation.round.number,
+        )
+        .select_related("round__version")
+        .order_by("-round__number")
+        .first()
+    )
+    if earlier is None:
+        raise Http404
+    old, new = earlier.round.version, consultation.round.version
+    return render(
+        request,
+        "workflows/changes.html",
+        {
+            "consultation": consultation,
+            "old": old,
+            "new": new,
+            "comparison": compare_snapshots(old.snapshot, new.snapshot),
+        },
+    )
+
+
+@login_not_required
+def verify(request):
+    """Public: does this hash (or this file's text) match a text the director-general
+    signed? The URL is printed on every signed text."""
+    form = forms.VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        digest = (form.cleaned_data.get("sha256") or "").lower()
+        if form.cleaned_data.get("file"):
+            digest = hashlib.sha256(form.cleaned_data["file"].read()).hexdigest()
+        result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
+    elif request.GET.get("sha256"):
+        digest = request.GET["sha256"].strip().lower()
+        result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
+    return render(request, "workflows/verify.html", {"form": form, "result": result})

@@ -3,36 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from viewflow.workflow.status import STATUS
 
-from documents.models import Instrument, InstrumentType
-from organisations.models import Organisation
+from documents.models import Instrument, Version
 from workflows import services
 from workflows.flows import ApprovalFlow
-from workflows.models import Decision
+from workflows.models import AuditEntry, Decision
 
-
-@pytest.fixture
-def instrument(demo):
-    return Instrument.objects.create(
-        instrument_type=InstrumentType.objects.get(code="sub-decree"),
-        title_km="អនុក្រឹត្យស្តីពីការផ្ទេរមុខងារគ្រប់គ្រងសាលាបឋមសិក្សា",
-        title_en="Sub-decree on the transfer of primary school management",
-        owning_office=Organisation.objects.get(code="dfr-fr"),
-        lead_drafter=demo["drafter"],
-    )
-
-
-def open_task(process, node):
-    return process.task_set.get(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-
-
-def decide(task, user, decision, reason=""):
-    task.flow_task.flow_class.task_class.objects.filter(pk=task.pk).update(
-        owner=user, status=STATUS.ASSIGNED
-    )
-    with services.task_activation(task=task, user=user) as activation:
-        services.review_decide(activation=activation, user=user, decision=decision, reason=reason)
+from .conftest import act, open_task
 
 
 def test_only_a_drafter_of_the_instrument_can_submit_it(demo, instrument):
@@ -40,28 +17,33 @@ def test_only_a_drafter_of_the_instrument_can_submit_it(demo, instrument):
         services.process_start(instrument=instrument, user=demo["chief"])
 
 
-def test_chief_then_director_approve(demo, instrument):
+def test_submitting_freezes_a_version(demo, instrument):
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    version = Version.objects.get(instrument=instrument)
+    assert version.reason == Version.Reason.SUBMITTED
+
+
+def test_chief_then_director_approve_and_the_drafter_plans_consultation(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.INTERNAL_REVIEW
 
-    decide(open_task(process, ApprovalFlow.chief_review), demo["chief"], Decision.APPROVE)
-    decide(open_task(process, ApprovalFlow.director_review), demo["director"], Decision.APPROVE)
+    act(open_task(process, ApprovalFlow.chief_review), demo["chief"], services.review_decide,
+        decision=Decision.APPROVE, reason="")
+    act(open_task(process, ApprovalFlow.director_review), demo["director"], services.review_decide,
+        decision=Decision.APPROVE, reason="")
 
-    process.refresh_from_db()
+    assert open_task(process, ApprovalFlow.plan_round).owner == demo["drafter"]
     instrument.refresh_from_db()
-    assert process.status == STATUS.DONE
     assert instrument.status == Instrument.Status.CONSULTATION
+    actions = list(AuditEntry.objects.filter(instrument=instrument).values_list("action", flat=True))
+    assert actions == ["director_review.approve", "chief_review.approve", "submitted"]
 
 
 def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    decide(
-        open_task(process, ApprovalFlow.chief_review),
-        demo["chief"],
-        Decision.RETURN,
-        "មាត្រា ៣ មិនច្បាស់",
-    )
+    act(open_task(process, ApprovalFlow.chief_review), demo["chief"], services.review_decide,
+        decision=Decision.RETURN, reason="មាត្រា ៣ មិនច្បាស់")
 
     revise = open_task(process, ApprovalFlow.revise)
     assert revise.owner == demo["drafter"]
@@ -70,21 +52,18 @@ def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument):
     process.refresh_from_db()
     assert process.last_reason == "មាត្រា ៣ មិនច្បាស់"
 
-    with services.task_activation(task=revise, user=demo["drafter"]) as activation:
-        services.draft_resubmit(activation=activation, user=demo["drafter"], note="កែរួច")
+    act(revise, demo["drafter"], services.draft_resubmit, note="កែរួច")
     assert open_task(process, ApprovalFlow.chief_review)
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.INTERNAL_REVIEW
 
 
-def test_a_user_who_does_not_hold_the_task_cannot_complete_it(demo, instrument):
+def test_a_user_without_the_role_cannot_take_the_task(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     task = open_task(process, ApprovalFlow.chief_review)
-    with (
-        pytest.raises(PermissionDenied),
-        services.task_activation(task=task, user=demo["reviewer-mef"]),
-    ):
-        pass
+    for username in ["drafter", "director", "reviewer-mef", "dg"]:
+        with pytest.raises(PermissionDenied):
+            act(task, demo[username], services.review_decide, decision=Decision.APPROVE, reason="")
 
 
 def test_the_chief_sees_the_review_in_the_queue_and_the_reviewer_does_not(demo, instrument, client):

@@ -1,0 +1,122 @@
+"""Reads about the approval process, each filtered by what the user may see."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from documents.models import Instrument
+from documents.numbering import provision_label
+from documents.permissions import is_internal
+from organisations.models import User
+from organisations.selectors import principals_of
+from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
+
+
+def organisations_of(user: User) -> set[int]:
+    return {p.organisation_id for p in principals_of(user) if p.organisation_id}
+
+
+def processes_visible_to(user: User) -> QuerySet[ApprovalProcess]:
+    """Internal staff see every process; a ministry reviewer only those that consulted
+    their organisation."""
+    processes = ApprovalProcess.objects.all()
+    if is_internal(user):
+        return processes
+    return processes.filter(
+        rounds__consultations__organisation__in=organisations_of(user)
+    ).distinct()
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    consultations = Consultation.objects.all()
+    if is_internal(user):
+        return consultations
+    return consultations.filter(organisation__in=organisations_of(user))
+
+
+def comments_visible_to(user: User, *, consultation_round: ConsultationRound) -> QuerySet[Comment]:
+    """Internal staff see every comment; a reviewer sees their own organisation's, and the
+    whole round's once the director has published the matrix."""
+    comments = Comment.objects.filter(consultation__round=consultation_round)
+    if is_internal(user) or consultation_round.matrix_published_at is not None:
+        return comments
+    return comments.filter(consultation__organisation__in=organisations_of(user))
+
+
+def matrix_rows(comments: QuerySet[Comment], *, language: str | None = None) -> list[dict]:
+    """The comment–response matrix: one row per comment, with the provision's label and the
+    text of each provision the answer changed. Three queries, whatever the number of rows."""
+    rows = []
+    comments = comments.select_related(
+        "consultation__organisation", "consultation__round", "author", "responded_by"
+    ).order_by("consultation__round__number", "consultation__organisation__code", "pk")
+    for comment in comments:
+        kind, _sep, number = comment.provision_label.partition(":")
+        rows.append(
+            {
+                "comment": comment,
+                "round": comment.consultation.round.number,
+                "organisation": comment.consultation.organisation,
+                "provision": provision_label(kind, number, language) if kind else "",
+            }
+        )
+    return rows
+
+
+def inbox(user: User) -> QuerySet[Task]:
+    """The person's tasks across all instruments: assigned to them (or to someone they act
+    for), plus those waiting in a queue they may take from."""
+    principals = principals_of(user)
+    permissions = user.get_all_permissions()
+    return (
+        Task.objects.filter(
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            flow_task_type="HUMAN",
+        )
+        .filter(
+            Q(owner__in=principals)
+            | Q(owner__isnull=True, owner_permission__in=permissions)
+        )
+        .select_related("process", "owner")
+        .order_by("created")
+    )
+
+
+def process_for_tasks(tasks) -> dict[int, ApprovalProcess]:
+    ids = {task.process_id for task in tasks}
+    return {
+        process.pk: process
+        for process in ApprovalProcess.objects.filter(pk__in=ids).select_related(
+            "instrument", "instrument__instrument_type"
+        )
+    }
+
+
+def rounds_with_consultations(*, instrument: Instrument, user: User) -> list[ConsultationRound]:
+    consultations = consultations_visible_to(user).select_related(
+        "organisation", "answered_by", "acting_for"
+    )
+    return list(
+        ConsultationRound.objects.filter(instrument=instrument)
+        .select_related("version")
+        .prefetch_related(Prefetch("consultations", queryset=consultations))
+        .order_by("number")
+    )
+
+
+def audit_trail(*, instrument: Instrument) -> QuerySet[AuditEntry]:
+    return (
+        AuditEntry.objects.filter(instrument=instrument)
+        .select_related("actor", "acting_for", "task")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def sign_off_by_hash(sha256: str):
+    from workflows.models import SignOff
+
+    return (
+        SignOff.objects.filter(sha256=sha256)
+        .select_related("instrument__instrument_type", "signed_by", "acting_for", "version")
+        .first()
+    )

@@ -1,0 +1,35 @@
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from documents.diffing import segments_to_html
+from documents.numbering import provision_label
+
+register = template.Library()
+
+
+@register.filter
+def diff_html(segments, side="new"):
+    return mark_safe(segments_to_html(segments, side))  # noqa: S308 - escaped by segments_to_html
+
+
+@register.filter
+def change_label(change):
+    item = change.new or change.old
+    return provision_label(item["kind"], item.get("number", "")) or item.get("heading_km", "")
+
+
+@register.filter
+def change_status(change):
+    words = {
+        "added": _("Added"),
+        "deleted": _("Deleted"),
+        "changed": _("Changed"),
+        "unchanged": _("Unchanged"),
+    }
+    parts = [words[change.status]]
+    if change.moved:
+        parts.append(_("Moved"))
+    if change.renumbered:
+        parts.append(_("Renumbered"))
+    return " · ".join(parts)

@@ -1,0 +1,42 @@
+import pytest
+from viewflow.workflow.status import STATUS
+
+from documents import services as documents
+from documents.models import InstrumentType, Provision
+from organisations.models import Organisation
+from workflows import services
+
+
+@pytest.fixture
+def instrument(demo):
+    drafter = demo["drafter"]
+    instrument = documents.instrument_create(
+        user=drafter,
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km="អនុក្រឹត្យស្តីពីការផ្ទេរមុខងារគ្រប់គ្រងសាលាបឋមសិក្សា",
+        title_en="Sub-decree on the transfer of primary school management",
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    chapter = documents.provision_add(
+        instrument=instrument, user=drafter, kind=Provision.Kind.CHAPTER, heading_km="បទប្បញ្ញត្តិទូទៅ"
+    )
+    for text in ["អនុក្រឹត្យនេះមានគោលបំណងផ្ទេរមុខងារ។", "មុខងារដែលផ្ទេរត្រូវបានកំណត់ក្នុងឧបសម្ព័ន្ធ។"]:
+        documents.provision_add(
+            instrument=instrument, user=drafter, kind=Provision.Kind.ARTICLE, parent=chapter, text_km=text
+        )
+    instrument.refresh_from_db()
+    return instrument
+
+
+def open_task(process, node):
+    return process.task_set.get(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+
+
+def open_tasks(process, node):
+    return list(process.task_set.filter(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]))
+
+
+def act(task, user, service, **kwargs):
+    """Take and complete ``task`` as ``user`` through a service, as the task page does."""
+    with services.task_activation(task=task, user=user) as activation:
+        return service(activation=activation, user=user, **kwargs)
