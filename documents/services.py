@@ -6,13 +6,16 @@ Edits of the same provision by two people are caught by an edit counter (``lock_
 the second save is refused with both texts kept (``EditConflict``), never silently applied.
 """
 
+import html
+import re
 from collections.abc import Iterable
 from datetime import date
 
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F, Max
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -25,6 +28,14 @@ from documents.snapshots import snapshot_sha256
 from organisations.models import Organisation, User
 
 TEXT_FIELDS = ("heading_km", "heading_en", "text_km", "text_en")
+INSTRUMENT_FIELDS = (
+    "instrument_type",
+    "title_km",
+    "title_en",
+    "owning_office",
+    "sector",
+    "co_drafters",
+)
 SCHEDULE_FIELDS = (
     "function_km",
     "function_en",
@@ -38,9 +49,23 @@ SCHEDULE_FIELDS = (
 )
 
 
+# A complete tag, comment or doctype: "<b>", "</p>", "<!-- x -->", "<br/>". A lone "<" as in
+# "ក < ខ" or "x<y" is text, and must not be read as the start of a tag (which would drop
+# everything after it).
+_MARKUP = re.compile(r"<[A-Za-z!/?][^<>]*>")
+
+
 def plain_text(value: str) -> str:
-    """Strip every HTML tag: provisions are plain text, and pages escape them again."""
-    return nh3.clean(value or "", tags=set()).replace("&amp;", "&").strip()
+    """Strip every HTML tag: provisions are plain text, and pages escape them again.
+
+    Text without markup is kept exactly as typed ("a < b & c", "&lt;"); text with markup (a
+    paste from a web page or a word processor) loses its tags, scripts and styles, and its
+    entities are decoded back to the characters they stand for.
+    """
+    value = value or ""
+    if _MARKUP.search(value):
+        value = html.unescape(nh3.clean(value, tags=set()))
+    return value.strip()
 
 
 def _check_can_edit(user: User, instrument: Instrument) -> None:
@@ -63,6 +88,23 @@ def _save(obj, user: User, **kwargs) -> None:
     obj._history_user = user
     obj.full_clean(exclude=["instrument", "parent", "cites", "from_ministry"])
     obj.save(**kwargs)
+
+
+def _delete(objs: Iterable, user: User) -> None:
+    """Delete objects with everything under them, each deletion recorded as ``user``'s.
+
+    ``Model.delete()`` cascades to children it loads itself, which would go into the
+    history with no user; collecting first lets every collected row carry the user.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    collector = Collector(using=router.db_for_write(type(objs[0])), origin=objs[0])
+    collector.collect(objs)
+    for instances in collector.data.values():
+        for instance in instances:
+            instance._history_user = user
+    collector.delete()
 
 
 # --- Instruments ------------------------------------------------------------------------
@@ -100,6 +142,10 @@ def instrument_create(
 def instrument_update(
     *, instrument: Instrument, user: User, expected_lock_version: int, **fields
 ) -> Instrument:
+    # Status, drafters, reference number…: only the process (workflows) changes those.
+    unknown = set(fields) - set(INSTRUMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"fields not editable here: {', '.join(sorted(unknown))}")
     locked = _lock_instrument(instrument)
     _check_can_edit(user, locked)
     if locked.lock_version != expected_lock_version:
@@ -134,7 +180,9 @@ def provision_add(
         raise ValidationError(_("The chosen place is not in this instrument."))
     siblings = Provision.objects.filter(instrument=locked, parent=parent)
     if after is not None:
-        if after.parent_id != (parent.pk if parent else None):
+        # Read again: the caller's copy may be stale, or from another instrument.
+        after = siblings.filter(pk=after.pk).first()
+        if after is None:
             raise ValidationError(_("The chosen place is not in this instrument."))
         position = after.position + 1
         siblings.filter(position__gte=position).update(position=F("position") + 1)
@@ -200,17 +248,20 @@ def provision_move(
 
     Its identity stays: comments and history follow it; only its number changes.
     """
-    current = Provision.objects.select_related("instrument").get(pk=provision.pk)
-    locked = _lock_instrument(current.instrument)
+    instrument_id = Provision.objects.values_list("instrument_id", flat=True).get(pk=provision.pk)
+    locked = _lock_instrument(Instrument(pk=instrument_id))
     _check_can_edit(user, locked)
+    # Read under the lock: the caller's copies may be stale.
+    parent_of = dict(Provision.objects.filter(instrument=locked).values_list("pk", "parent_id"))
+    current = Provision.objects.get(pk=provision.pk)
     if parent is not None:
-        if parent.instrument_id != locked.pk:
+        if parent.pk not in parent_of:
             raise ValidationError(_("The chosen place is not in this instrument."))
-        ancestor = parent
+        ancestor = parent.pk
         while ancestor is not None:
-            if ancestor.pk == current.pk:
+            if ancestor == current.pk:
                 raise ValidationError(_("A provision cannot be moved inside itself."))
-            ancestor = ancestor.parent
+            ancestor = parent_of[ancestor]
     old_parent_id = current.parent_id
     new_parent_id = parent.pk if parent else None
     siblings = Provision.objects.filter(instrument=locked, parent_id=new_parent_id).exclude(
@@ -219,9 +270,10 @@ def provision_move(
     if to_start:
         position = 1
     elif after is not None:
-        if after.parent_id != new_parent_id or after.pk == current.pk:
+        after = siblings.filter(pk=after.pk).first()
+        if after is None:
             raise ValidationError(_("The chosen place is not in this instrument."))
-        position = Provision.objects.get(pk=after.pk).position + 1
+        position = after.position + 1
     else:
         position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
     siblings.filter(position__gte=position).update(position=F("position") + 1)
@@ -238,7 +290,11 @@ def provision_move(
 @transaction.atomic
 def provision_shift(*, provision: Provision, user: User, direction: str) -> Provision:
     """Move a provision one place up or down among its siblings."""
-    current = Provision.objects.get(pk=provision.pk)
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    current = Provision.objects.select_related("instrument").get(pk=provision.pk)
+    # Refused even where there is no place to go: the answer must not depend on the place.
+    _check_can_edit(user, _lock_instrument(current.instrument))
     siblings = list(
         Provision.objects.filter(
             instrument_id=current.instrument_id, parent_id=current.parent_id
@@ -264,8 +320,7 @@ def provision_delete(*, provision: Provision, user: User) -> None:
     locked = _lock_instrument(current.instrument)
     _check_can_edit(user, locked)
     parent_id = current.parent_id
-    current._history_user = user
-    current.delete()  # with everything under it
+    _delete([current], user)  # with everything under it
     _compact(locked.pk, parent_id)
     _touch(locked)
 
@@ -303,9 +358,8 @@ def schedule_row_update(
 @transaction.atomic
 def schedule_row_delete(*, row: ScheduleRow, user: User) -> None:
     current = ScheduleRow.objects.select_related("instrument").get(pk=row.pk)
-    _check_can_edit(user, current.instrument)
-    current._history_user = user
-    current.delete()
+    _check_can_edit(user, _lock_instrument(current.instrument))
+    _delete([current], user)
     _touch(current.instrument)
 
 
@@ -369,12 +423,8 @@ def version_restore(*, version: Version, user: User) -> Version:
     locked = _lock_instrument(version.instrument)
     _check_can_edit(user, locked)
     snapshot = version.snapshot
-    for provision in Provision.objects.filter(instrument=locked, parent=None):
-        provision._history_user = user
-        provision.delete()
-    for row in ScheduleRow.objects.filter(instrument=locked):
-        row._history_user = user
-        row.delete()
+    _delete(Provision.objects.filter(instrument=locked, parent=None), user)
+    _delete(ScheduleRow.objects.filter(instrument=locked), user)
 
     locked.title_km = snapshot["instrument"]["title_km"]
     locked.title_en = snapshot["instrument"]["title_en"]
@@ -400,6 +450,8 @@ def _restore_provisions(instrument: Instrument, items: list[dict], user: User) -
     pending = list(items)
     while pending:
         ready = [item for item in pending if item["parent"] is None or item["parent"] in pk_of]
+        if not ready:  # a parent missing from the snapshot: never loop for ever
+            raise ValueError("snapshot has provisions whose parent is not in it")
         rows = []
         for item in ready:
             positions[item["parent"]] = positions.get(item["parent"], 0) + 1

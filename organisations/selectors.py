@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from organisations.models import Delegation, User
+from organisations.models import User
 
 
 def principals_of(user: User, *, on: date | None = None) -> list[User]:

@@ -1,24 +1,27 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
-from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
+from documents.viewsets import InstrumentsApp
 from organisations.views import SignInView, language_switch
 from tasks.views import health
 from workflows.flows import ApprovalFlow
+from workflows.views import verify
+from workflows.viewsets import ApprovalFlowViewset, LekhitWorkflowApp
 
 site = Site(
     title=_("Lekhit"),
     primary_color="#0b3d6e",
     secondary_color="#b8860b",
     viewsets=[
-        WorkflowAppViewset(
+        InstrumentsApp(),
+        LekhitWorkflowApp(
             title=_("Tasks"),
             icon="assignment",
-            flow_viewsets=[FlowViewset(ApprovalFlow, icon="gavel")],
+            flow_viewsets=[ApprovalFlowViewset(ApprovalFlow, icon="gavel")],
         ),
     ],
 )
@@ -29,5 +32,7 @@ urlpatterns = [
     path("language/", language_switch, name="language_switch"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("process/", include("workflows.urls")),
+    path("verify/", verify, name="verify"),
     path("", site.urls),
 ]

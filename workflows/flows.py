@@ -11,7 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from organisations.backends import organisation_review_permission
-from workflows import nodes, services, views
+from workflows import nodes, selectors, services, views
 from workflows.models import ApprovalProcess, NextStep, SignOffDecision
 
 
@@ -167,6 +167,10 @@ class ApprovalFlow(flow.Flow):
         services.on_round_closed(activation=activation)
 
     def has_view_permission(self, user, obj=None):
-        """Anyone with a role may open the process pages; which processes they see is
-        filtered by ``workflows.permissions`` in the list views and the detail view."""
-        return user.is_authenticated and user.has_perm("workflows.view_approvalprocess")
+        """Anyone with a role may open the process pages; a given process only those who may
+        see it (``selectors.processes_visible_to``): viewflow asks this for every detail page."""
+        if not (user.is_authenticated and user.has_perm("workflows.view_approvalprocess")):
+            return False
+        if obj is None:
+            return True
+        return selectors.processes_visible_to(user).filter(pk=obj.pk).exists()

@@ -1,8 +1,6 @@
 """Reads about the approval process, each filtered by what the user may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from django.db.models import Prefetch, QuerySet
 
 from documents.models import Instrument
 from documents.numbering import provision_label
@@ -61,35 +59,6 @@ def matrix_rows(comments: QuerySet[Comment], *, language: str | None = None) -> 
             }
         )
     return rows
-
-
-def inbox(user: User) -> QuerySet[Task]:
-    """The person's tasks across all instruments: assigned to them (or to someone they act
-    for), plus those waiting in a queue they may take from."""
-    principals = principals_of(user)
-    permissions = user.get_all_permissions()
-    return (
-        Task.objects.filter(
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-            flow_task_type="HUMAN",
-        )
-        .filter(
-            Q(owner__in=principals)
-            | Q(owner__isnull=True, owner_permission__in=permissions)
-        )
-        .select_related("process", "owner")
-        .order_by("created")
-    )
-
-
-def process_for_tasks(tasks) -> dict[int, ApprovalProcess]:
-    ids = {task.process_id for task in tasks}
-    return {
-        process.pk: process
-        for process in ApprovalProcess.objects.filter(pk__in=ids).select_related(
-            "instrument", "instrument__instrument_type"
-        )
-    }
 
 
 def rounds_with_consultations(*, instrument: Instrument, user: User) -> list[ConsultationRound]:

@@ -135,9 +135,10 @@ def process_start(*, instrument: Instrument, user: User) -> ApprovalProcess:
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     if not document_permissions.is_drafter_of(user, instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can submit it."))
-    if instrument.status != Instrument.Status.DRAFT or instrument.processes.filter(
-        status=STATUS.NEW
-    ).exists():
+    if (
+        instrument.status != Instrument.Status.DRAFT
+        or instrument.processes.filter(status=STATUS.NEW).exists()
+    ):
         raise ValidationError(_("Only a draft that is not already under review can be submitted."))
     if not instrument.provisions.exists():
         raise ValidationError(_("Write the text before submitting it."))
@@ -178,7 +179,11 @@ def review_decide(*, activation: Activation, user: User, decision: str, reason: 
     process.save(update_fields=["last_decision", "last_reason"])
     activation.task.data = {**activation.task.data, "decision": decision, "reason": reason}
     _finish(
-        activation, user, f"{activation.flow_task.name}.{decision}", decision=decision, reason=reason
+        activation,
+        user,
+        f"{activation.flow_task.name}.{decision}",
+        decision=decision,
+        reason=reason,
     )
 
 
@@ -231,7 +236,9 @@ def round_plan(
 
     process: ApprovalProcess = activation.process
     instrument = process.instrument
-    number = (ConsultationRound.objects.filter(instrument=instrument).aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (
+        ConsultationRound.objects.filter(instrument=instrument).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
     version = version_create(
         instrument=instrument,
         user=user,
@@ -299,8 +306,8 @@ def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
 def comment_add(
     *, consultation: Consultation, user: User, text: str, provision_uid: str | None = None
 ) -> Comment:
-    consultation = Consultation.objects.select_for_update().select_related("round").get(
-        pk=consultation.pk
+    consultation = (
+        Consultation.objects.select_for_update().select_related("round").get(pk=consultation.pk)
     )
     _consultation_for_reviewer(consultation, user)
     text = plain_text(text)
@@ -397,7 +404,7 @@ def round_close_unanswered(
     closed = 0
     with ApprovalFlow.lock(consultation_round.process_id), transaction.atomic():
         open_consultations = list(
-            Consultation.objects.select_for_update()
+            Consultation.objects.select_for_update(of=("self",))
             .filter(round=consultation_round, answered_at__isnull=True)
             .select_related("task", "organisation")
         )
@@ -406,7 +413,9 @@ def round_close_unanswered(
             if task is None or task.status not in (STATUS.NEW, STATUS.ASSIGNED):
                 continue
             silence_is_assent = consultation_round.silence_rule == SilenceRule.NO_OBJECTION
-            consultation.position = Position.NO_OBJECTION if silence_is_assent and by == "deadline" else ""
+            consultation.position = (
+                Position.NO_OBJECTION if silence_is_assent and by == "deadline" else ""
+            )
             consultation.by_silence = True
             consultation.answered_at = timezone.now()
             consultation.answered_by = user
@@ -472,9 +481,7 @@ def comment_respond(
 
 
 def unanswered_comments(*, process: ApprovalProcess):
-    return Comment.objects.filter(
-        consultation__round__process=process, disposition=""
-    )
+    return Comment.objects.filter(consultation__round__process=process, disposition="")
 
 
 def consolidation_finish(*, activation: Activation, user: User, next_step: str) -> None:
@@ -484,9 +491,7 @@ def consolidation_finish(*, activation: Activation, user: User, next_step: str) 
         raise ValidationError({"next_step": _("Choose what comes next.")})
     missing = unanswered_comments(process=process).count()
     if missing:
-        raise ValidationError(
-            _("%(count)s comment(s) still have no answer.") % {"count": missing}
-        )
+        raise ValidationError(_("%(count)s comment(s) still have no answer.") % {"count": missing})
     version = version_create(
         instrument=process.instrument,
         user=user,
@@ -505,9 +510,11 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
     """The director sends the answered matrix back to the organisations that commented."""
     if not user.has_perm("workflows.review_as_director"):
         raise PermissionDenied(_("Only the director publishes the comment–response matrix."))
-    if unanswered_comments(process=consultation_round.process).filter(
-        consultation__round=consultation_round
-    ).exists():
+    if (
+        unanswered_comments(process=consultation_round.process)
+        .filter(consultation__round=consultation_round)
+        .exists()
+    ):
         raise ValidationError(_("Every comment of the round needs an answer first."))
     ConsultationRound.objects.filter(pk=consultation_round.pk).update(
         matrix_published_at=timezone.now()
@@ -578,9 +585,13 @@ def instrument_register(
     reference_number = plain_text(reference_number)
     if not reference_number:
         raise ValidationError({"reference_number": _("Give the reference number.")})
-    if Instrument.objects.filter(
-        instrument_type=instrument.instrument_type, reference_number=reference_number
-    ).exclude(pk=instrument.pk).exists():
+    if (
+        Instrument.objects.filter(
+            instrument_type=instrument.instrument_type, reference_number=reference_number
+        )
+        .exclude(pk=instrument.pk)
+        .exists()
+    ):
         raise ValidationError({"reference_number": _("This number is already used.")})
     instrument.reference_number = reference_number
     instrument.registered_on = registered_on

@@ -5,7 +5,6 @@ from workflows import views
 app_name = "workflows"
 
 urlpatterns = [
-    path("inbox/", views.inbox, name="inbox"),
     path("<int:process_pk>/rounds/<int:round_number>/matrix/", views.matrix, name="matrix"),
     path(
         "<int:process_pk>/rounds/<int:round_number>/matrix/publish/",

@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views import mixins
@@ -83,7 +82,9 @@ class ResubmitView(TaskFormView):
     form_class = forms.ResubmitForm
 
     def perform(self, data):
-        services.draft_resubmit(activation=self.activation, user=self.request.user, note=data["note"])
+        services.draft_resubmit(
+            activation=self.activation, user=self.request.user, note=data["note"]
+        )
 
 
 class PlanRoundView(TaskFormView):
@@ -252,9 +253,11 @@ def comment_delete(request, pk):
 @require_POST
 def comment_respond(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("consultation__round"), pk=pk)
-    if not selectors.processes_visible_to(request.user).filter(
-        pk=comment.consultation.round.process_id
-    ).exists():
+    if (
+        not selectors.processes_visible_to(request.user)
+        .filter(pk=comment.consultation.round.process_id)
+        .exists()
+    ):
         raise Http404
     form = forms.ResponseForm(request.POST)
     if form.is_valid():
@@ -286,29 +289,6 @@ def _back(request) -> str:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return "/"
     return target
-
-
-def inbox(request):
-    """Each person's tasks across all instruments: instrument, step, organisation, age,
-    deadline."""
-    tasks = list(selectors.inbox(request.user)[:500])
-    processes = selectors.process_for_tasks(tasks)
-    rows = []
-    for task in tasks:
-        process = processes.get(task.process_id)
-        if process is None:
-            continue
-        rows.append(
-            {
-                "task": task,
-                "process": process,
-                "instrument": process.instrument,
-                "url": task.flow_task.reverse(
-                    "index" if task.owner_id else "assign", args=[task.process_id, task.pk]
-                ),
-            }
-        )
-    return render(request, "workflows/inbox.html", {"rows": rows})
 
 
 def matrix(request, process_pk, round_number):

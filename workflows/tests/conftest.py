@@ -22,7 +22,11 @@ def instrument(demo):
     )
     for text in ["អនុក្រឹត្យនេះមានគោលបំណងផ្ទេរមុខងារ។", "មុខងារដែលផ្ទេរត្រូវបានកំណត់ក្នុងឧបសម្ព័ន្ធ។"]:
         documents.provision_add(
-            instrument=instrument, user=drafter, kind=Provision.Kind.ARTICLE, parent=chapter, text_km=text
+            instrument=instrument,
+            user=drafter,
+            kind=Provision.Kind.ARTICLE,
+            parent=chapter,
+            text_km=text,
         )
     instrument.refresh_from_db()
     return instrument
@@ -40,3 +44,11 @@ def act(task, user, service, **kwargs):
     """Take and complete ``task`` as ``user`` through a service, as the task page does."""
     with services.task_activation(task=task, user=user) as activation:
         return service(activation=activation, user=user, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _flow_urls_loaded():
+    """Viewflow learns its URL namespaces when the URLconf is first loaded."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018

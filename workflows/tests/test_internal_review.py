@@ -28,22 +28,39 @@ def test_chief_then_director_approve_and_the_drafter_plans_consultation(demo, in
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.INTERNAL_REVIEW
 
-    act(open_task(process, ApprovalFlow.chief_review), demo["chief"], services.review_decide,
-        decision=Decision.APPROVE, reason="")
-    act(open_task(process, ApprovalFlow.director_review), demo["director"], services.review_decide,
-        decision=Decision.APPROVE, reason="")
+    act(
+        open_task(process, ApprovalFlow.chief_review),
+        demo["chief"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
+    act(
+        open_task(process, ApprovalFlow.director_review),
+        demo["director"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
 
     assert open_task(process, ApprovalFlow.plan_round).owner == demo["drafter"]
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.CONSULTATION
-    actions = list(AuditEntry.objects.filter(instrument=instrument).values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(instrument=instrument).values_list("action", flat=True)
+    )
     assert actions == ["director_review.approve", "chief_review.approve", "submitted"]
 
 
 def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    act(open_task(process, ApprovalFlow.chief_review), demo["chief"], services.review_decide,
-        decision=Decision.RETURN, reason="មាត្រា ៣ មិនច្បាស់")
+    act(
+        open_task(process, ApprovalFlow.chief_review),
+        demo["chief"],
+        services.review_decide,
+        decision=Decision.RETURN,
+        reason="មាត្រា ៣ មិនច្បាស់",
+    )
 
     revise = open_task(process, ApprovalFlow.revise)
     assert revise.owner == demo["drafter"]

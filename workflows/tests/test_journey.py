@@ -28,8 +28,17 @@ REVIEWERS = {"mef": "reviewer-mef", "moh": "reviewer-moh", "ncdd-s": "reviewer-n
 
 def through_internal_review(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    for node, user in [(ApprovalFlow.chief_review, "chief"), (ApprovalFlow.director_review, "director")]:
-        act(open_task(process, node), demo[user], services.review_decide, decision=Decision.APPROVE, reason="")
+    for node, user in [
+        (ApprovalFlow.chief_review, "chief"),
+        (ApprovalFlow.director_review, "director"),
+    ]:
+        act(
+            open_task(process, node),
+            demo[user],
+            services.review_decide,
+            decision=Decision.APPROVE,
+            reason="",
+        )
     return process
 
 
@@ -48,13 +57,16 @@ def open_round(demo, process, codes=("mef", "moh", "ncdd-s")):
 def review_task_of(process, code):
     organisation = Organisation.objects.get(code=code)
     return next(
-        task for task in open_tasks(process, ApprovalFlow.organisation_review)
+        task
+        for task in open_tasks(process, ApprovalFlow.organisation_review)
         if task.data["organisation_id"] == organisation.pk
     )
 
 
 def answer_round(demo, process, consultation_round, *, comment=True):
-    article = next(p for p in consultation_round.version.snapshot["provisions"] if p["kind"] == "article")
+    article = next(
+        p for p in consultation_round.version.snapshot["provisions"] if p["kind"] == "article"
+    )
     for code, username in REVIEWERS.items():
         consultation = Consultation.objects.get(round=consultation_round, organisation__code=code)
         if comment:
@@ -64,17 +76,29 @@ def answer_round(demo, process, consultation_round, *, comment=True):
                 text=f"សូមកែសម្រួលពាក្យក្នុងមាត្រានេះ ({code})",
                 provision_uid=article["uid"],
             )
-        act(review_task_of(process, code), demo[username], services.consultation_answer,
-            position=Position.COMMENTS if comment else Position.NO_OBJECTION, remarks="")
+        act(
+            review_task_of(process, code),
+            demo[username],
+            services.consultation_answer,
+            position=Position.COMMENTS if comment else Position.NO_OBJECTION,
+            remarks="",
+        )
 
 
 def consolidate(demo, process, next_step):
     for comment in services.unanswered_comments(process=process):
         services.comment_respond(
-            comment=comment, user=demo["drafter"], disposition=Disposition.ACCEPTED, response="បានកែតាម"
+            comment=comment,
+            user=demo["drafter"],
+            disposition=Disposition.ACCEPTED,
+            response="បានកែតាម",
         )
-    act(open_task(process, ApprovalFlow.consolidate), demo["drafter"], services.consolidation_finish,
-        next_step=next_step)
+    act(
+        open_task(process, ApprovalFlow.consolidate),
+        demo["drafter"],
+        services.consolidation_finish,
+        next_step=next_step,
+    )
 
 
 def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, instrument):
@@ -91,8 +115,12 @@ def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, ins
     assert instrument.status == Instrument.Status.CONSOLIDATION
 
     with pytest.raises(ValidationError):  # every comment needs an answer first
-        act(open_task(process, ApprovalFlow.consolidate), demo["drafter"],
-            services.consolidation_finish, next_step=NextStep.ROUND)
+        act(
+            open_task(process, ApprovalFlow.consolidate),
+            demo["drafter"],
+            services.consolidation_finish,
+            next_step=NextStep.ROUND,
+        )
     consolidate(demo, process, NextStep.ROUND)
 
     second = open_round(demo, process, codes=("mef", "moh", "ncdd-s"))
@@ -100,17 +128,37 @@ def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, ins
     answer_round(demo, process, second, comment=False)
     consolidate(demo, process, NextStep.LEGAL)
 
-    act(open_task(process, ApprovalFlow.legal_review), demo["legal"], services.review_decide,
-        decision=Decision.APPROVE, reason="")
-    act(open_task(process, ApprovalFlow.sign_off), demo["dg"], services.sign_off_decide,
-        decision=SignOffDecision.RETURN, reason="សូមពិនិត្យមាត្រា ២ ឡើងវិញ")
+    act(
+        open_task(process, ApprovalFlow.legal_review),
+        demo["legal"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
+    act(
+        open_task(process, ApprovalFlow.sign_off),
+        demo["dg"],
+        services.sign_off_decide,
+        decision=SignOffDecision.RETURN,
+        reason="សូមពិនិត្យមាត្រា ២ ឡើងវិញ",
+    )
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.CONSOLIDATION
     consolidate(demo, process, NextStep.LEGAL)
-    act(open_task(process, ApprovalFlow.legal_review), demo["legal"], services.review_decide,
-        decision=Decision.APPROVE, reason="")
-    act(open_task(process, ApprovalFlow.sign_off), demo["dg"], services.sign_off_decide,
-        decision=SignOffDecision.APPROVE, reason="")
+    act(
+        open_task(process, ApprovalFlow.legal_review),
+        demo["legal"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
+    act(
+        open_task(process, ApprovalFlow.sign_off),
+        demo["dg"],
+        services.sign_off_decide,
+        decision=SignOffDecision.APPROVE,
+        reason="",
+    )
 
     sign_off = SignOff.objects.get(process=process)
     assert sign_off.version.reason == Version.Reason.SIGNED
@@ -122,8 +170,13 @@ def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, ins
     assert number == "លេខ 1 អនក.បក"
     from datetime import date
 
-    act(register, demo["registry"], services.instrument_register, reference_number=number,
-        registered_on=date(2026, 11, 25))
+    act(
+        register,
+        demo["registry"],
+        services.instrument_register,
+        reference_number=number,
+        registered_on=date(2026, 11, 25),
+    )
     instrument.refresh_from_db()
     process.refresh_from_db()
     assert instrument.status == Instrument.Status.REGISTERED
@@ -138,20 +191,38 @@ def test_a_reviewer_cannot_act_for_another_organisation(demo, instrument):
     with pytest.raises(PermissionDenied):
         services.comment_add(consultation=moh, user=demo["reviewer-mef"], text="x")
     with pytest.raises(PermissionDenied):
-        act(review_task_of(process, "moh"), demo["reviewer-mef"], services.consultation_answer,
-            position=Position.NO_OBJECTION)
+        act(
+            review_task_of(process, "moh"),
+            demo["reviewer-mef"],
+            services.consultation_answer,
+            position=Position.NO_OBJECTION,
+        )
 
 
 def test_the_dg_can_reject_and_that_ends_the_process(demo, instrument):
     process = through_internal_review(demo, instrument)
     consultation_round = open_round(demo, process, codes=("mef",))
-    act(review_task_of(process, "mef"), demo["reviewer-mef"], services.consultation_answer,
-        position=Position.NO_OBJECTION)
+    act(
+        review_task_of(process, "mef"),
+        demo["reviewer-mef"],
+        services.consultation_answer,
+        position=Position.NO_OBJECTION,
+    )
     consolidate(demo, process, NextStep.LEGAL)
-    act(open_task(process, ApprovalFlow.legal_review), demo["legal"], services.review_decide,
-        decision=Decision.APPROVE, reason="")
-    act(open_task(process, ApprovalFlow.sign_off), demo["dg"], services.sign_off_decide,
-        decision=SignOffDecision.REJECT, reason="មិនស្របនឹងគោលនយោបាយ")
+    act(
+        open_task(process, ApprovalFlow.legal_review),
+        demo["legal"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
+    act(
+        open_task(process, ApprovalFlow.sign_off),
+        demo["dg"],
+        services.sign_off_decide,
+        decision=SignOffDecision.REJECT,
+        reason="មិនស្របនឹងគោលនយោបាយ",
+    )
     instrument.refresh_from_db()
     process.refresh_from_db()
     assert instrument.status == Instrument.Status.REJECTED
@@ -163,12 +234,21 @@ def test_the_dg_can_reject_and_that_ends_the_process(demo, instrument):
 def test_silence_counts_as_no_objection_when_the_round_closes_at_its_deadline(demo, instrument):
     process = through_internal_review(demo, instrument)
     consultation_round = open_round(demo, process)
-    act(review_task_of(process, "mef"), demo["reviewer-mef"], services.consultation_answer,
-        position=Position.OBJECTION, remarks="មិនយល់ព្រម")
-    closed = services.round_close_unanswered(consultation_round=consultation_round, user=None, by="deadline")
+    act(
+        review_task_of(process, "mef"),
+        demo["reviewer-mef"],
+        services.consultation_answer,
+        position=Position.OBJECTION,
+        remarks="មិនយល់ព្រម",
+    )
+    closed = services.round_close_unanswered(
+        consultation_round=consultation_round, user=None, by="deadline"
+    )
     assert closed == 2
     positions = dict(
-        Consultation.objects.filter(round=consultation_round).values_list("organisation__code", "position")
+        Consultation.objects.filter(round=consultation_round).values_list(
+            "organisation__code", "position"
+        )
     )
     assert positions == {"mef": "objection", "moh": "no_objection", "ncdd-s": "no_objection"}
     assert open_task(process, ApprovalFlow.consolidate)

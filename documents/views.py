@@ -1,0 +1,717 @@
+"""Instrument pages: the list, the editor, the transfer schedule, versions, compare, timeline.
+
+Thin: each view parses the request, checks the user's right on the instrument, calls a service
+(``documents.services``) or a selector, and renders. Editing is done in place with htmx: a
+GET returns a form fragment, its POST saves and returns the rendered fragment. Structural
+changes (add, move, delete) return the whole outline, since they renumber what follows.
+"""
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from documents import permissions, selectors, services
+from documents.diffing import compare_snapshots, segments_to_html
+from documents.errors import EditConflict, NotEditable
+from documents.forms import (
+    ALLOWED_PARENTS,
+    CONTAINERS,
+    InstrumentCreateForm,
+    ProvisionAddForm,
+    ProvisionEditForm,
+    ProvisionMoveForm,
+    ScheduleRowEditForm,
+    ScheduleRowForm,
+    VersionForm,
+    kinds_under,
+)
+from documents.models import Instrument, Provision, ScheduleRow, Version
+from documents.numbering import provision_label
+from khmer.segment import insert_zwsp
+from khmer.templatetags.khmer import kmdate, kmnumber
+from organisations.models import Organisation
+
+NAMESPACE = "documents"
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"{NAMESPACE}:{name}", args=args)
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def _instrument(request, pk: int) -> Instrument:
+    """The instrument if this user may see it; 404 otherwise (its existence is not told)."""
+    return get_object_or_404(
+        permissions.instruments_visible_to(request.user).select_related(
+            "instrument_type", "owning_office", "lead_drafter"
+        ),
+        pk=pk,
+    )
+
+
+def _check_can_edit(user, instrument: Instrument) -> None:
+    """Refuse before parsing anything, so that an outsider's POST never gets a form back."""
+    if not permissions.is_drafter_of(user, instrument):
+        raise PermissionDenied(_("Only the drafters of this instrument can change it."))
+    if instrument.status not in permissions.EDITABLE_STATUSES:
+        raise PermissionDenied(str(NotEditable.message))
+
+
+def _provision(instrument: Instrument, provision_pk) -> Provision:
+    try:
+        provision_pk = int(provision_pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(Provision, pk=provision_pk, instrument=instrument)
+
+
+def _node(instrument: Instrument, provision_pk: int):
+    """The provision as a numbered node of the current tree (one query)."""
+    for node in selectors.instrument_tree(instrument=instrument):
+        if node.provision.pk == provision_pk:
+            return node
+    raise Http404
+
+
+def _editor_context(request, instrument: Instrument, **extra) -> dict:
+    return {
+        "instrument": instrument,
+        "nodes": selectors.instrument_tree(instrument=instrument),
+        "can_edit": permissions.can_edit(request.user, instrument),
+        "containers": CONTAINERS,
+        **extra,
+    }
+
+
+def _outline_response(request, instrument: Instrument, **extra) -> HttpResponse:
+    response = TemplateResponse(
+        request, "documents/_outline.html", _editor_context(request, instrument, **extra)
+    )
+    return reswap(retarget(response, "#lekhit-outline"), "innerHTML")
+
+
+def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
+    if request.htmx:
+        return _outline_response(request, instrument, **extra)
+    return redirect(url("instrument", instrument.pk))
+
+
+def _error_fragment(message: str) -> str:
+    return f'<p class="lekhit-error" role="alert">{html.escape(str(message))}</p>'
+
+
+# --- Instrument list and creation -------------------------------------------------------
+
+
+@require_GET
+def instrument_list(request):
+    instruments = permissions.instruments_visible_to(request.user).select_related(
+        "instrument_type", "lead_drafter"
+    )
+    return TemplateResponse(
+        request,
+        "documents/instrument_list.html",
+        {"instruments": instruments, "can_create": permissions.can_create(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_create(request):
+    if not permissions.can_create(request.user):
+        raise PermissionDenied(_("Only drafters can create instruments."))
+    form = InstrumentCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.instrument_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The instrument has been created."))
+            return redirect(url("instrument", instrument.pk))
+    return TemplateResponse(request, "documents/instrument_create.html", {"form": form})
+
+
+# --- The editor -------------------------------------------------------------------------
+
+
+@require_GET
+def instrument_editor(request, pk: int):
+    instrument = _instrument(request, pk)
+    return TemplateResponse(
+        request, "documents/instrument_editor.html", _editor_context(request, instrument)
+    )
+
+
+@require_GET
+def provision_detail(request, pk: int, provision_pk: int):
+    """One provision as shown in the outline (what "Cancel" puts back)."""
+    instrument = _instrument(request, pk)
+    node = _node(instrument, provision_pk)
+    return TemplateResponse(
+        request,
+        "documents/_provision.html",
+        {
+            "instrument": instrument,
+            "node": node,
+            "can_edit": permissions.can_edit(request.user, instrument),
+            "containers": CONTAINERS,
+        },
+    )
+
+
+def _move_choices(instrument: Instrument, node) -> list[tuple[int, str]]:
+    """Where a provision may be moved: containers of a fitting kind outside itself."""
+    nodes = selectors.instrument_tree(instrument=instrument)
+    inside = {node.provision.pk}
+    for other in nodes:  # document order: a descendant comes after its parent
+        if other.provision.parent_id in inside:
+            inside.add(other.provision.pk)
+    allowed = ALLOWED_PARENTS[node.provision.kind]
+    choices = []
+    if None in allowed:
+        choices.append((0, _("The top level of the text")))
+    for other in nodes:
+        provision = other.provision
+        if provision.pk in inside or provision.kind not in allowed:
+            continue
+        title = provision.heading_km or provision.text_km[:60]
+        choices.append((provision.pk, f"{other.label()} {title}".strip()))
+    return choices
+
+
+def _provision_form_response(request, instrument, node, form, conflict=None, status=200):
+    move_form = ProvisionMoveForm(
+        choices=_move_choices(instrument, node),
+        initial={"parent": node.provision.parent_id or 0},
+    )
+    return TemplateResponse(
+        request,
+        "documents/_provision_form.html",
+        {
+            "instrument": instrument,
+            "node": node,
+            "form": form,
+            "move_form": move_form,
+            "conflict": conflict,
+            "conflict_message": EditConflict.message,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def provision_edit(request, pk: int, provision_pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    node = _node(instrument, provision_pk)
+    provision = node.provision
+    if request.method == "GET":
+        form = ProvisionEditForm(
+            provision=provision,
+            initial={
+                "heading_km": provision.heading_km,
+                "heading_en": provision.heading_en,
+                "text_km": provision.text_km,
+                "text_en": provision.text_en,
+                "lock_version": provision.lock_version,
+            },
+        )
+        return _provision_form_response(request, instrument, node, form)
+
+    form = ProvisionEditForm(request.POST, provision=provision)
+    if not form.is_valid():
+        return _provision_form_response(request, instrument, node, form)
+    try:
+        node.provision = services.provision_update(
+            provision=provision,
+            user=request.user,
+            expected_lock_version=form.cleaned_data["lock_version"],
+            **form.texts(),
+        )
+    except EditConflict as conflict:
+        # Keep the user's text; the next save merges over the other person's version.
+        data = request.POST.copy()
+        data["lock_version"] = conflict.current.lock_version
+        form = ProvisionEditForm(data, provision=provision)
+        form.is_valid()
+        return _provision_form_response(request, instrument, node, form, conflict.current)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _provision_form_response(request, instrument, node, form)
+    return TemplateResponse(
+        request,
+        "documents/_provision.html",
+        {"instrument": instrument, "node": node, "can_edit": True, "containers": CONTAINERS},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def provision_add(request, pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    data = request.POST if request.method == "POST" else request.GET
+    parent = _provision(instrument, data["parent"]) if data.get("parent") else None
+    after = _provision(instrument, data["after"]) if data.get("after") else None
+    if after is not None and after.parent_id != (parent.pk if parent else None):
+        raise Http404
+    if parent is not None and not kinds_under(parent.kind):
+        raise Http404
+    form = ProvisionAddForm(
+        request.POST if request.method == "POST" else None,
+        parent=parent,
+        initial={"kind": _default_kind(parent, after)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.provision_add(
+                instrument=instrument,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                parent=parent,
+                after=after,
+                **form.texts(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _back_to_editor(request, instrument, highlight=added.pk)
+    return TemplateResponse(
+        request,
+        "documents/_provision_add_form.html",
+        {
+            "instrument": instrument,
+            "form": form,
+            "parent": parent,
+            "after": after,
+            "slot": f"lekhit-add-{after.pk if after else (parent.pk if parent else 'top')}",
+        },
+    )
+
+
+def _default_kind(parent: Provision | None, after: Provision | None) -> str:
+    if after is not None:
+        return after.kind
+    if parent is None:
+        return Provision.Kind.CHAPTER
+    return {
+        Provision.Kind.PART: Provision.Kind.CHAPTER,
+        Provision.Kind.CHAPTER: Provision.Kind.ARTICLE,
+        Provision.Kind.SECTION: Provision.Kind.ARTICLE,
+        Provision.Kind.ARTICLE: Provision.Kind.PARAGRAPH,
+        Provision.Kind.ANNEX: Provision.Kind.ARTICLE,
+    }.get(parent.kind, Provision.Kind.ARTICLE)
+
+
+@require_POST
+def provision_move(request, pk: int, provision_pk: int):
+    """Up or down among its siblings (``direction``), or into another parent (``parent``)."""
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    provision = _provision(instrument, provision_pk)
+    direction = request.POST.get("direction")
+    error = None
+    try:
+        if direction in ("up", "down"):
+            services.provision_shift(provision=provision, user=request.user, direction=direction)
+        else:
+            node = _node(instrument, provision.pk)
+            form = ProvisionMoveForm(request.POST, choices=_move_choices(instrument, node))
+            if not form.is_valid():
+                raise ValidationError(_("Choose where to move it."))
+            parent_pk = form.cleaned_data["parent"]
+            parent = _provision(instrument, parent_pk) if parent_pk else None
+            services.provision_move(provision=provision, user=request.user, parent=parent)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return _back_to_editor(request, instrument, highlight=provision.pk, error=error)
+
+
+@require_POST
+def provision_delete(request, pk: int, provision_pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    provision = _provision(instrument, provision_pk)
+    services.provision_delete(provision=provision, user=request.user)
+    return _back_to_editor(request, instrument)
+
+
+# --- Transfer schedule ------------------------------------------------------------------
+
+
+def _schedule_row(instrument: Instrument, row_pk: int) -> ScheduleRow:
+    return get_object_or_404(
+        ScheduleRow.objects.select_related("from_ministry"), pk=row_pk, instrument=instrument
+    )
+
+
+@require_GET
+def schedule(request, pk: int):
+    instrument = _instrument(request, pk)
+    return TemplateResponse(
+        request,
+        "documents/schedule.html",
+        {
+            "instrument": instrument,
+            "rows": selectors.schedule_rows(instrument=instrument),
+            "can_edit": permissions.can_edit(request.user, instrument),
+        },
+    )
+
+
+def _row_response(request, instrument, row, can_edit=True):
+    return TemplateResponse(
+        request,
+        "documents/_schedule_row.html",
+        {"instrument": instrument, "row": row, "can_edit": can_edit},
+    )
+
+
+def _row_form_response(request, instrument, form, row=None, conflict=None):
+    return TemplateResponse(
+        request,
+        "documents/_schedule_row_form.html",
+        {
+            "instrument": instrument,
+            "form": form,
+            "row": row,
+            "conflict": conflict,
+            "conflict_message": EditConflict.message,
+        },
+    )
+
+
+@require_GET
+def schedule_row_detail(request, pk: int, row_pk: int):
+    instrument = _instrument(request, pk)
+    row = _schedule_row(instrument, row_pk)
+    return _row_response(request, instrument, row, permissions.can_edit(request.user, instrument))
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_row_add(request, pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    form = ScheduleRowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_row_add(instrument=instrument, user=request.user, **form.values())
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            if request.htmx:
+                response = TemplateResponse(
+                    request,
+                    "documents/_schedule_table.html",
+                    {
+                        "instrument": instrument,
+                        "rows": selectors.schedule_rows(instrument=instrument),
+                        "can_edit": True,
+                    },
+                )
+                return reswap(retarget(response, "#lekhit-schedule"), "innerHTML")
+            return redirect(url("schedule", instrument.pk))
+    return _row_form_response(request, instrument, form)
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_row_edit(request, pk: int, row_pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    row = _schedule_row(instrument, row_pk)
+    if request.method == "GET":
+        form = ScheduleRowEditForm(instance=row, initial={"lock_version": row.lock_version})
+        return _row_form_response(request, instrument, form, row)
+    form = ScheduleRowEditForm(request.POST)
+    if not form.is_valid():
+        return _row_form_response(request, instrument, form, row)
+    try:
+        row = services.schedule_row_update(
+            row=row,
+            user=request.user,
+            expected_lock_version=form.cleaned_data["lock_version"],
+            **form.values(),
+        )
+    except EditConflict as conflict:
+        data = request.POST.copy()
+        data["lock_version"] = conflict.current.lock_version
+        form = ScheduleRowEditForm(data)
+        form.is_valid()
+        current = _schedule_row(instrument, row.pk)
+        return _row_form_response(request, instrument, form, row, conflict=current)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _row_form_response(request, instrument, form, row)
+    return _row_response(request, instrument, _schedule_row(instrument, row.pk))
+
+
+@require_POST
+def schedule_row_delete(request, pk: int, row_pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    row = _schedule_row(instrument, row_pk)
+    services.schedule_row_delete(row=row, user=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(url("schedule", instrument.pk))
+
+
+# --- Versions ---------------------------------------------------------------------------
+
+
+@require_GET
+def versions(request, pk: int):
+    instrument = _instrument(request, pk)
+    return _versions_page(request, instrument, VersionForm())
+
+
+def _versions_page(request, instrument, form, status=200):
+    return TemplateResponse(
+        request,
+        "documents/versions.html",
+        {
+            "instrument": instrument,
+            "versions": _with_previous(selectors.version_list(instrument=instrument)),
+            "form": form,
+            "is_drafter": permissions.is_drafter_of(request.user, instrument),
+            "can_edit": permissions.can_edit(request.user, instrument),
+        },
+        status=status,
+    )
+
+
+def _with_previous(versions: list[Version]) -> list[Version]:
+    """Give each version (newest first) ``previous``: the one saved just before it."""
+    for index, version in enumerate(versions):
+        version.previous = versions[index + 1] if index + 1 < len(versions) else None
+    return versions
+
+
+@require_POST
+def version_save(request, pk: int):
+    instrument = _instrument(request, pk)
+    if not permissions.is_drafter_of(request.user, instrument):
+        raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _versions_page(request, instrument, form, status=422)
+    version = services.version_create(
+        instrument=instrument, user=request.user, label=form.cleaned_data["label"]
+    )
+    messages.success(request, _("Version %(number)s has been saved.") % {"number": version.number})
+    return redirect(url("versions", instrument.pk))
+
+
+@require_POST
+def version_restore(request, pk: int, version_pk: int):
+    instrument = _instrument(request, pk)
+    _check_can_edit(request.user, instrument)
+    version = get_object_or_404(Version, pk=version_pk, instrument=instrument)
+    restored = services.version_restore(version=version, user=request.user)
+    messages.success(
+        request,
+        _("Version %(old)s is the working draft again (saved as version %(new)s).")
+        % {"old": version.number, "new": restored.number},
+    )
+    return redirect(url("versions", instrument.pk))
+
+
+# --- Compare ----------------------------------------------------------------------------
+
+SCHEDULE_COLUMNS = [
+    ("function_km", gettext_lazy("Function transferred")),
+    ("from_ministry", gettext_lazy("From ministry")),
+    ("level", gettext_lazy("To level")),
+    ("legal_basis", gettext_lazy("Legal basis")),
+    ("staff_count", gettext_lazy("Staff")),
+    ("budget_riel", gettext_lazy("Budget (riel)")),
+    ("assets", gettext_lazy("Assets")),
+    ("effective_date", gettext_lazy("Effective date")),
+]
+TEXT_DIFF_FIELDS = {"heading_km", "heading_en", "text_km", "text_en", "title_km", "title_en"}
+TEXT_DIFF_FIELDS |= {"function_km", "function_en", "legal_basis", "assets"}
+
+
+@dataclass
+class CompareSide:
+    label: str = ""
+    kind: str = ""
+    fields: dict = field(default_factory=dict)  # name -> safe HTML
+
+
+@dataclass
+class CompareRow:
+    diff: object
+    old: CompareSide | None
+    new: CompareSide | None
+
+
+def _zwsp_segments(segments):
+    return [(op, insert_zwsp(text)) for op, text in segments]
+
+
+def _diff_html(segments, side: str) -> str:
+    """One side of a word diff, with line-break opportunities in its Khmer words."""
+    return mark_safe(segments_to_html(_zwsp_segments(segments), side))  # noqa: S308 - escaped
+
+
+def _escaped(value) -> str:
+    return html.escape(insert_zwsp("" if value is None else str(value)))
+
+
+def _side(item, diff, side: str, names, display=None) -> CompareSide | None:
+    """One side of a compared item: each field as safe HTML, changes in ``<ins>``/``<del>``."""
+    if item is None:
+        return None
+    display = display or {}
+    changed = {fd.name: fd for fd in diff.fields}
+    result = CompareSide()
+    for name in names:
+        shown = display.get(name, _escaped)
+        if name in changed and name in TEXT_DIFF_FIELDS:
+            value = _diff_html(changed[name].segments, side)
+        elif name in changed:
+            tag = "del" if side == "old" else "ins"
+            value = f"<{tag}>{shown(item.get(name))}</{tag}>" if item.get(name) else ""
+        else:
+            value = shown(item.get(name))
+        result.fields[name] = mark_safe(value)  # noqa: S308 - built from escaped parts only
+    return result
+
+
+def _snapshots(instrument: Instrument, keys: list[str]) -> dict[str, tuple]:
+    """``{key: (snapshot, version or None)}`` for "draft" and version pks: two queries at most."""
+    pks = set()
+    for key in keys:
+        if key != "draft":
+            if not key.isdigit():
+                raise Http404
+            pks.add(int(key))
+    found = {
+        version.pk: version
+        for version in Version.objects.filter(instrument=instrument, pk__in=pks).select_related(
+            "created_by"
+        )
+    }
+    result = {}
+    for key in keys:
+        if key == "draft":
+            if key not in result:
+                result[key] = (selectors.instrument_snapshot(instrument=instrument), None)
+        else:
+            version = found.get(int(key))
+            if version is None:
+                raise Http404
+            result[key] = (version.snapshot, version)
+    return result
+
+
+@require_GET
+def compare(request, pk: int):
+    instrument = _instrument(request, pk)
+    version_choices = selectors.version_list(instrument=instrument)
+    default_a = str(version_choices[0].pk) if version_choices else "draft"
+    a = request.GET.get("a") or default_a
+    b = request.GET.get("b") or "draft"
+    snapshots = _snapshots(instrument, [a, b])
+    (old, old_version), (new, new_version) = snapshots[a], snapshots[b]
+    comparison = compare_snapshots(old, new)
+
+    ministry_codes = {
+        row.get("from_ministry") for row in [*old.get("schedule", []), *new.get("schedule", [])]
+    }
+    ministries = {o.code: o.name for o in Organisation.objects.filter(code__in=ministry_codes)}
+    levels = dict(ScheduleRow.Level.choices)
+    kinds = dict(Provision.Kind.choices)
+
+    def date_html(value):
+        return html.escape(kmdate(date.fromisoformat(value))) if value else ""
+
+    schedule_display = {
+        "from_ministry": lambda code: html.escape(str(ministries.get(code, code or ""))),
+        "level": lambda level: html.escape(str(levels.get(level, level or ""))),
+        "staff_count": lambda n: html.escape(str(kmnumber(n))),
+        "budget_riel": lambda n: html.escape(str(kmnumber(n))),
+        "effective_date": date_html,
+    }
+    text_names = ("heading_km", "text_km", "heading_en", "text_en")
+    rows = []
+    for diff in comparison.provisions:
+        old_side = _side(diff.old, diff, "old", text_names)
+        new_side = _side(diff.new, diff, "new", text_names)
+        for item, side in ((diff.old, old_side), (diff.new, new_side)):
+            if side is not None:
+                side.label = provision_label(item["kind"], item.get("number") or "")
+                side.kind = kinds.get(item["kind"], item["kind"])
+        rows.append(CompareRow(diff, old_side, new_side))
+    schedule_names = [name for name, _label in SCHEDULE_COLUMNS]
+    schedule_rows = [
+        CompareRow(
+            diff,
+            _side(diff.old, diff, "old", schedule_names, schedule_display),
+            _side(diff.new, diff, "new", schedule_names, schedule_display),
+        )
+        for diff in comparison.schedule
+    ]
+    header = [
+        CompareRow(
+            fd,
+            CompareSide(fields={"v": _diff_html(fd.segments, "old")}),
+            CompareSide(fields={"v": _diff_html(fd.segments, "new")}),
+        )
+        for fd in comparison.instrument
+    ]
+    return TemplateResponse(
+        request,
+        "documents/compare.html",
+        {
+            "instrument": instrument,
+            "versions": version_choices,
+            "a": a,
+            "b": b,
+            "old_version": old_version,
+            "new_version": new_version,
+            "summary": comparison.summary,
+            "rows": rows,
+            "schedule_rows": schedule_rows,
+            "schedule_columns": SCHEDULE_COLUMNS,
+            "header": header,
+        },
+    )
+
+
+# --- Timeline ---------------------------------------------------------------------------
+
+
+@require_GET
+def timeline(request, pk: int):
+    instrument = _instrument(request, pk)
+    entries = selectors.instrument_timeline(instrument=instrument)
+    previous = {
+        version.pk: version.previous
+        for version in _with_previous(selectors.version_list(instrument=instrument))
+    }
+    return TemplateResponse(
+        request,
+        "documents/timeline.html",
+        {
+            "instrument": instrument,
+            "entries": [
+                (entry, previous.get(entry.version.pk) if entry.version else None)
+                for entry in entries
+            ],
+        },
+    )

@@ -1,0 +1,68 @@
+"""The "Instruments" application of the viewflow site: every page of ``documents.views``."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from documents import views
+from documents.permissions import is_internal
+
+
+class InstrumentsApp(Application):
+    title = _("Instruments")
+    icon = "description"
+    app_name = "documents"
+    menu_template_name = "documents/app_menu.html"
+    turbo_disabled = True
+
+    index_path = path("", views.instrument_list, name="index")
+    create_path = path("new/", views.instrument_create, name="create")
+    instrument_path = path("<int:pk>/", views.instrument_editor, name="instrument")
+    provision_add_path = path("<int:pk>/provisions/add/", views.provision_add, name="provision_add")
+    provision_detail_path = path(
+        "<int:pk>/provisions/<int:provision_pk>/",
+        views.provision_detail,
+        name="provision_detail",
+    )
+    provision_edit_path = path(
+        "<int:pk>/provisions/<int:provision_pk>/edit/",
+        views.provision_edit,
+        name="provision_edit",
+    )
+    provision_move_path = path(
+        "<int:pk>/provisions/<int:provision_pk>/move/",
+        views.provision_move,
+        name="provision_move",
+    )
+    provision_delete_path = path(
+        "<int:pk>/provisions/<int:provision_pk>/delete/",
+        views.provision_delete,
+        name="provision_delete",
+    )
+    schedule_path = path("<int:pk>/schedule/", views.schedule, name="schedule")
+    schedule_add_path = path(
+        "<int:pk>/schedule/add/", views.schedule_row_add, name="schedule_row_add"
+    )
+    schedule_row_path = path(
+        "<int:pk>/schedule/<int:row_pk>/", views.schedule_row_detail, name="schedule_row"
+    )
+    schedule_edit_path = path(
+        "<int:pk>/schedule/<int:row_pk>/edit/", views.schedule_row_edit, name="schedule_row_edit"
+    )
+    schedule_delete_path = path(
+        "<int:pk>/schedule/<int:row_pk>/delete/",
+        views.schedule_row_delete,
+        name="schedule_row_delete",
+    )
+    versions_path = path("<int:pk>/versions/", views.versions, name="versions")
+    version_save_path = path("<int:pk>/versions/save/", views.version_save, name="version_save")
+    version_restore_path = path(
+        "<int:pk>/versions/<int:version_pk>/restore/",
+        views.version_restore,
+        name="version_restore",
+    )
+    compare_path = path("<int:pk>/compare/", views.compare, name="compare")
+    timeline_path = path("<int:pk>/timeline/", views.timeline, name="timeline")
+
+    def has_view_permission(self, user, obj=None):
+        return is_internal(user)

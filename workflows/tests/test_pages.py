@@ -1,0 +1,203 @@
+"""The process's real pages, driven with the test client as each demo user."""
+
+import pytest
+from django.urls import reverse
+from viewflow.workflow.status import STATUS
+
+from organisations.models import Organisation
+from workflows import services
+from workflows.flows import ApprovalFlow
+from workflows.models import Consultation, Decision
+
+from .conftest import act, open_task, open_tasks
+
+
+def execute_url(task):
+    return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
+
+def assign_url(task):
+    return task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+
+
+def take(client, task):
+    response = client.post(assign_url(task))
+    assert response.status_code == 302, response.content[:500]
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+
+
+@pytest.fixture
+def in_consultation(demo, instrument):
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    for node, user in [
+        (ApprovalFlow.chief_review, "chief"),
+        (ApprovalFlow.director_review, "director"),
+    ]:
+        act(
+            open_task(process, node),
+            demo[user],
+            services.review_decide,
+            decision=Decision.APPROVE,
+            reason="",
+        )
+    return process
+
+
+def test_the_chief_reviews_through_the_task_page(demo, instrument, client):
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    task = open_task(process, ApprovalFlow.chief_review)
+    client.force_login(demo["chief"])
+    take(client, task)
+    page = client.get(execute_url(task))
+    assert page.status_code == 200
+    response = client.post(execute_url(task), {"decision": "return", "reason": ""})
+    assert response.status_code == 200  # refused: a return needs a reason
+    assert "reason" in response.context["form"].errors
+    response = client.post(execute_url(task), {"decision": "return", "reason": "សូមកែ"})
+    assert response.status_code == 302
+    assert open_task(process, ApprovalFlow.revise).owner == demo["drafter"]
+
+
+def test_the_drafter_opens_a_round_through_the_task_page(demo, in_consultation, client):
+    task = open_task(in_consultation, ApprovalFlow.plan_round)
+    client.force_login(demo["drafter"])
+    page = client.get(execute_url(task))
+    assert page.status_code == 200
+    offered = {o.code for o in page.context["form"].fields["organisations"].queryset}
+    assert {"mef", "moh", "ncdd-s"} <= offered  # other ministries and institutions
+    assert not offered & {"moi", "gda", "dfr", "dfr-fr"}  # never the department's own ministry
+    mef, moh = Organisation.objects.get(code="mef"), Organisation.objects.get(code="moh")
+    response = client.post(
+        execute_url(task),
+        {"organisations": [mef.pk, moh.pk], "working_days": 10, "silence_rule": "no_objection"},
+    )
+    assert response.status_code == 302
+    assert len(open_tasks(in_consultation, ApprovalFlow.organisation_review)) == 2
+
+
+def test_a_reviewer_comments_on_an_article_and_answers(demo, in_consultation, client):
+    act(
+        open_task(in_consultation, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef", "moh"])),
+        working_days=5,
+        silence_rule="director",
+    )
+    mef = Organisation.objects.get(code="mef")
+    task = next(
+        t
+        for t in open_tasks(in_consultation, ApprovalFlow.organisation_review)
+        if t.data["organisation_id"] == mef.pk
+    )
+    consultation = Consultation.objects.get(task=task)
+    client.force_login(demo["reviewer-mef"])
+    take(client, task)
+    page = client.get(execute_url(task))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "មាត្រា ១" in body and "អនុក្រឹត្យនេះមានគោលបំណងផ្ទេរមុខងារ។" in body
+    article = next(
+        p for p in consultation.round.version.snapshot["provisions"] if p["kind"] == "article"
+    )
+    response = client.post(
+        reverse("workflows:comment_add", args=[consultation.pk]),
+        {"provision": article["uid"], "text": "<script>alert(1)</script>សូមបញ្ជាក់ពាក្យ «មុខងារ»"},
+        HTTP_REFERER=execute_url(task),
+    )
+    assert response.status_code == 302
+    comment = consultation.comments.get()
+    assert "<script>" not in comment.text and "សូមបញ្ជាក់ពាក្យ" in comment.text
+    assert "សូមបញ្ជាក់ពាក្យ" in client.get(execute_url(task)).content.decode()
+
+    response = client.post(execute_url(task), {"position": "comments", "remarks": ""})
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.position == "comments" and consultation.answered_by == demo["reviewer-mef"]
+
+
+def test_a_reviewer_of_another_ministry_cannot_see_or_take_the_task(demo, in_consultation, client):
+    act(
+        open_task(in_consultation, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef"])),
+        working_days=5,
+        silence_rule="director",
+    )
+    task = open_task(in_consultation, ApprovalFlow.organisation_review)
+    consultation = Consultation.objects.get(task=task)
+    client.force_login(demo["reviewer-moh"])
+    assert client.post(assign_url(task)).status_code == 403
+    assert client.get(reverse("workflow:queue")).content.decode().count(f"/{task.pk}/") == 0
+    assert (
+        client.post(
+            reverse("workflows:comment_add", args=[consultation.pk]), {"text": "x"}
+        ).status_code
+        == 404
+    )
+    detail = ApprovalFlow.instance.reverse("process_detail", args=[in_consultation.pk])
+    assert client.get(detail).status_code == 403
+
+
+def test_the_public_verification_page(demo, client):
+    response = client.get(reverse("verify"), {"sha256": "0" * 64})
+    assert response.status_code == 200
+    assert (
+        "No signed text has this SHA-256." in response.content.decode()
+        or "SHA-256" in response.content.decode()
+    )
+
+
+def test_the_inbox_names_the_instrument_organisation_and_deadline(demo, in_consultation, client):
+    act(
+        open_task(in_consultation, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef"])),
+        working_days=5,
+        silence_rule="director",
+    )
+    task = open_task(in_consultation, ApprovalFlow.organisation_review)
+    client.force_login(demo["reviewer-mef"])
+    take(client, task)
+    body = client.get(reverse("workflow:inbox")).content.decode()
+    assert in_consultation.instrument.title_km in body
+    assert "ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ" in body
+    deadline = Consultation.objects.get(task=task).round.deadline
+    from khmer.formats import format_date
+
+    assert format_date(deadline, "km") in body
+
+
+def test_a_delegate_sees_and_completes_the_absent_colleagues_task(demo, instrument, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organisations.models import Delegation
+    from workflows.models import AuditEntry
+
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    act(
+        open_task(process, ApprovalFlow.chief_review),
+        demo["chief"],
+        services.review_decide,
+        decision=Decision.RETURN,
+        reason="សូមកែ",
+    )
+    today = timezone.localdate()
+    Delegation.objects.create(
+        delegator=demo["drafter"],
+        delegate=demo["legal"],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=5),
+    )
+    revise = open_task(process, ApprovalFlow.revise)
+    client.force_login(demo["legal"])
+    assert instrument.title_km in client.get(reverse("workflow:inbox")).content.decode()
+    response = client.post(execute_url(revise), {"note": "កែរួច"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(task=revise)
+    assert entry.actor == demo["legal"] and entry.acting_for == demo["drafter"]

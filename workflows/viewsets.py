@@ -1,0 +1,105 @@
+"""Viewflow's process pages, filtered to what each user may see.
+
+Viewflow lists every process and task to anyone with ``view_approvalprocess``; a ministry
+reviewer must see only the processes that consulted their organisation. The list views below
+filter through ``workflows.selectors``, and ``ApprovalFlow.has_view_permission`` refuses the
+detail pages of any other process.
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
+from viewflow.workflow.flow.views import DashboardProcessListView, DashboardTaskListView
+from viewflow.workflow.flow.views.list import WorkflowInboxListView, WorkflowQueueListView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from khmer.formats import format_date
+from organisations.models import Organisation
+from organisations.selectors import principals_of
+from workflows.models import Consultation
+from workflows.selectors import processes_visible_to
+
+
+class VisibleProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=processes_visible_to(self.request.user))
+
+
+class VisibleTaskListView(DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__in=processes_visible_to(self.request.user))
+
+
+class ApprovalFlowViewset(FlowViewset):
+    process_list_view_class = VisibleProcessListView
+    task_list_view_class = VisibleTaskListView
+
+
+class InstrumentColumnsMixin:
+    """Inbox and queue rows that say which instrument, which organisation, how long it has
+    waited and by when it is due, in the user's language."""
+
+    def get_queryset(self):
+        deadline = Consultation.objects.filter(task=OuterRef("pk")).values("round__deadline")[:1]
+        organisation = Consultation.objects.filter(task=OuterRef("pk")).values("organisation_id")[
+            :1
+        ]
+        return (
+            super()
+            .get_queryset()
+            .select_related("process__approvalprocess__instrument", "owner")
+            .annotate(deadline=Subquery(deadline), organisation_id=Subquery(organisation))
+        )
+
+    def instrument(self, task):
+        return task.process.approvalprocess.instrument.title
+
+    instrument.short_description = _("Instrument")
+
+    def organisation(self, task):
+        if not task.organisation_id:
+            return ""
+        return self._organisations().get(task.organisation_id, "")
+
+    organisation.short_description = _("Organisation")
+
+    def age(self, task):
+        return timesince(task.created)
+
+    age.short_description = _("Waiting")
+
+    def due(self, task):
+        return format_date(task.deadline) if task.deadline else ""
+
+    due.short_description = _("Deadline")
+
+    def _organisations(self):
+        if not hasattr(self, "_organisation_names"):
+            self._organisation_names = {o.pk: o.name for o in Organisation.objects.all()}
+        return self._organisation_names
+
+
+class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
+    columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+
+    @viewprop
+    def queryset(self):
+        """Tasks held by the user or by anyone they act for (delegation)."""
+        return Task.objects.filter(
+            process__flow_class__in=self.flow_classes,
+            owner__in=principals_of(self.request.user),
+            status=STATUS.ASSIGNED,
+        ).order_by("created")
+
+
+class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
+    columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+
+
+class LekhitWorkflowApp(WorkflowAppViewset):
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
