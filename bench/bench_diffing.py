@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from documents.diffing import compare_snapshots  # noqa: E402
 from khmer.segment import words  # noqa: E402
 
-MANDATE_PATH = ROOT.parent / "shared/domain/department-mandate.km.txt"
+MANDATE_PATH = ROOT / "tests/data/department-mandate.km.txt"
 CHAPTERS, ARTICLES_PER_CHAPTER, SCHEDULE_ROWS = 15, 20, 50
 CHANGED, MOVED, ADDED, DELETED, SCHEDULE_CHANGED = 30, 5, 5, 5, 5
 

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-MANDATE_PATH = ROOT.parent / "shared/domain/department-mandate.km.txt"
+MANDATE_PATH = ROOT / "tests/data/department-mandate.km.txt"
 CHAPTERS, ARTICLES_PER_CHAPTER, SCHEDULE_ROWS = 15, 20, 50
 CHANGED, MOVED, ADDED, DELETED, SCHEDULE_CHANGED = 30, 5, 5, 5, 5
 
