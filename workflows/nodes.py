@@ -12,9 +12,11 @@ take and complete that colleague's tasks, and the record says so.
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.nodes.split import SplitActivation
 
 from organisations.selectors import principals_of
+from tasks.deadlines import deadline_assigned
 
 
 class ForEachActivation(SplitActivation):
@@ -35,7 +37,19 @@ class ForEach(flow.Split):
         return self
 
 
+class AssignTaskView(flow_views.AssignTaskView):
+    """Viewflow's "assign to me", which also records when the task was taken (viewflow
+    keeps no such time; deadlines and reminders need it)."""
+
+    def form_valid(self, *args, **kwargs):
+        response = super().form_valid(*args, **kwargs)
+        deadline_assigned(task=self.request.activation.task, user=self.request.user)
+        return response
+
+
 class View(flow.View):
+    assign_view_class = AssignTaskView
+
     def can_execute(self, user, task):
         if super().can_execute(user, task):
             return True

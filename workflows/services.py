@@ -26,6 +26,7 @@ from documents.services import plain_text, version_create
 from organisations.models import Organisation, User
 from organisations.selectors import acting_for, principals_of
 from tasks.calendar import add_working_days
+from tasks.deadlines import deadline_assigned, deadline_close, deadline_open
 from workflows.models import (
     ApprovalProcess,
     AuditEntry,
@@ -100,6 +101,7 @@ def task_activation(*, task: Task, user: User):
             if not flow_task.can_assign(user, task):
                 raise PermissionDenied(_("This task is not for you."))
             activation.assign(user)
+            deadline_assigned(task=task, user=user)
         if task.status != STATUS.ASSIGNED or not flow_task.can_execute(user, task):
             raise PermissionDenied(_("This task is not assigned to you, or is already done."))
         activation.start(None)
@@ -121,6 +123,7 @@ def _finish(activation: Activation, user: User, action: str, **detail) -> None:
         action=action,
         **detail,
     )
+    deadline_close(task=activation.task)
     activation.execute()
 
 
@@ -161,9 +164,11 @@ def on_process_started(*, activation: Activation, instrument: Instrument, user: 
 
 
 def on_task_created(*, activation: Activation) -> None:
+    instrument = activation.process.instrument
     status = STATUS_AT_STEP.get(activation.flow_task.name)
     if status:
-        _set_status(activation.process.instrument, status)
+        _set_status(instrument, status)
+    deadline_open(task=activation.task, instrument=instrument, step=activation.flow_task.name)
 
 
 def review_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
@@ -288,8 +293,17 @@ def round_branches(*, process: ApprovalProcess) -> list[dict]:
 
 
 def on_consultation_task_created(*, activation: Activation) -> None:
-    Consultation.objects.filter(pk=activation.task.data["consultation_id"]).update(
-        task=activation.task
+    consultation = Consultation.objects.select_related("round").get(
+        pk=activation.task.data["consultation_id"]
+    )
+    consultation.task = activation.task
+    consultation.save(update_fields=["task"])
+    deadline_open(
+        task=activation.task,
+        instrument=activation.process.instrument,
+        step=activation.flow_task.name,
+        organisation_id=consultation.organisation_id,
+        due_on=consultation.round.deadline,
     )
 
 
@@ -434,6 +448,7 @@ def round_close_unanswered(
                 organisation=consultation.organisation.code,
                 position=consultation.position,
             )
+            deadline_close(task=task)
             activation.execute()
             closed += 1
     return closed

@@ -6,7 +6,6 @@ filter through ``workflows.selectors``, and ``ApprovalFlow.has_view_permission``
 detail pages of any other process.
 """
 
-from django.db.models import OuterRef, Subquery
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
@@ -17,9 +16,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from khmer.formats import format_date
-from organisations.models import Organisation
 from organisations.selectors import principals_of
-from workflows.models import Consultation
 from workflows.selectors import processes_visible_to
 
 
@@ -41,19 +38,20 @@ class ApprovalFlowViewset(FlowViewset):
 
 class InstrumentColumnsMixin:
     """Inbox and queue rows that say which instrument, which organisation, how long it has
-    waited and by when it is due, in the user's language."""
+    waited and by when it is due, in the user's language. One query, whatever the rows."""
 
     def get_queryset(self):
-        deadline = Consultation.objects.filter(task=OuterRef("pk")).values("round__deadline")[:1]
-        organisation = Consultation.objects.filter(task=OuterRef("pk")).values("organisation_id")[
-            :1
-        ]
         return (
             super()
             .get_queryset()
-            .select_related("process__approvalprocess__instrument", "owner")
-            .annotate(deadline=Subquery(deadline), organisation_id=Subquery(organisation))
+            .select_related(
+                "process__approvalprocess__instrument", "owner", "deadline__organisation"
+            )
         )
+
+    @staticmethod
+    def _deadline(task):
+        return getattr(task, "deadline", None)
 
     def instrument(self, task):
         return task.process.approvalprocess.instrument.title
@@ -61,9 +59,8 @@ class InstrumentColumnsMixin:
     instrument.short_description = _("Instrument")
 
     def organisation(self, task):
-        if not task.organisation_id:
-            return ""
-        return self._organisations().get(task.organisation_id, "")
+        deadline = self._deadline(task)
+        return deadline.organisation.name if deadline and deadline.organisation else ""
 
     organisation.short_description = _("Organisation")
 
@@ -73,14 +70,10 @@ class InstrumentColumnsMixin:
     age.short_description = _("Waiting")
 
     def due(self, task):
-        return format_date(task.deadline) if task.deadline else ""
+        deadline = self._deadline(task)
+        return format_date(deadline.due_on) if deadline else ""
 
     due.short_description = _("Deadline")
-
-    def _organisations(self):
-        if not hasattr(self, "_organisation_names"):
-            self._organisation_names = {o.pk: o.name for o in Organisation.objects.all()}
-        return self._organisation_names
 
 
 class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):

@@ -201,3 +201,28 @@ def test_a_delegate_sees_and_completes_the_absent_colleagues_task(demo, instrume
     assert response.status_code == 302
     entry = AuditEntry.objects.get(task=revise)
     assert entry.actor == demo["legal"] and entry.acting_for == demo["drafter"]
+
+
+def test_each_task_gets_a_deadline_and_taking_it_records_when(demo, in_consultation, client):
+    from tasks.models import TaskDeadline
+
+    task = open_task(in_consultation, ApprovalFlow.plan_round)
+    deadline = TaskDeadline.objects.get(task=task)
+    assert deadline.assignee == demo["drafter"] and deadline.assigned_at is not None
+    assert deadline.due_on > deadline.opened_at.date()
+
+    act(task, demo["drafter"], services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef"])), working_days=7,
+        silence_rule="director")
+    deadline.refresh_from_db()
+    assert deadline.closed_at is not None
+
+    review = open_task(in_consultation, ApprovalFlow.organisation_review)
+    review_deadline = TaskDeadline.objects.get(task=review)
+    assert review_deadline.organisation.code == "mef"
+    assert review_deadline.due_on == Consultation.objects.get(task=review).round.deadline
+    assert review_deadline.assigned_at is None
+    client.force_login(demo["reviewer-mef"])
+    take(client, review)
+    review_deadline.refresh_from_db()
+    assert review_deadline.assignee == demo["reviewer-mef"] and review_deadline.assigned_at

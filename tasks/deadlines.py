@@ -1,0 +1,77 @@
+"""Deadlines of process tasks: opened with the task, stamped when assigned, closed when done.
+
+The approval process calls these from ``workflows.services`` at each step, so every human
+task has exactly one ``TaskDeadline`` from its first moment.
+"""
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from documents.models import Instrument
+from organisations.models import User
+from tasks.calendar import add_working_days
+from tasks.models import StepDuration, TaskDeadline
+
+# Working days each step may take when the administrator has set nothing for it.
+DEFAULT_WORKING_DAYS = {
+    "chief_review": 3,
+    "director_review": 3,
+    "revise": 5,
+    "plan_round": 3,
+    "organisation_review": 10,
+    "consolidate": 10,
+    "legal_review": 5,
+    "sign_off": 5,
+    "register": 2,
+}
+
+
+def step_duration(*, step: str, instrument: Instrument) -> StepDuration:
+    """The administrator's setting for this step and type, else for this step, else ours."""
+    rows = {
+        row.instrument_type_id: row
+        for row in StepDuration.objects.filter(
+            Q(instrument_type_id=instrument.instrument_type_id) | Q(instrument_type__isnull=True),
+            step=step,
+        )
+    }
+    return (
+        rows.get(instrument.instrument_type_id)
+        or rows.get(None)
+        or StepDuration(step=step, working_days=DEFAULT_WORKING_DAYS.get(step, 5))
+    )
+
+
+def deadline_open(
+    *,
+    task: Task,
+    instrument: Instrument,
+    step: str,
+    organisation_id: int | None = None,
+    due_on: date | None = None,
+) -> TaskDeadline:
+    now = timezone.now()
+    if due_on is None:
+        days = step_duration(step=step, instrument=instrument).working_days
+        due_on = add_working_days(timezone.localdate(now), days)
+    return TaskDeadline.objects.create(
+        task=task,
+        instrument=instrument,
+        step=step,
+        organisation_id=organisation_id,
+        assignee=task.owner,
+        opened_at=now,
+        assigned_at=now if task.owner_id else None,
+        due_on=due_on,
+    )
+
+
+def deadline_assigned(*, task: Task, user: User | None) -> None:
+    TaskDeadline.objects.filter(task=task).update(assignee=user, assigned_at=timezone.now())
+
+
+def deadline_close(*, task: Task) -> None:
+    TaskDeadline.objects.filter(task=task, closed_at__isnull=True).update(closed_at=timezone.now())
