@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from organisations.models import Organisation, User
+from organisations.models import Delegation, Organisation, User
 
 
 @admin.register(Organisation)
@@ -25,3 +25,11 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Lekhit"), {"fields": ["organisation", "supervisor", "position", "language"]}),
     ]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ["delegator", "delegate", "starts_on", "ends_on", "reason"]
+    list_select_related = ["delegator", "delegate"]
+    autocomplete_fields = ["delegator", "delegate"]
+    date_hierarchy = "starts_on"

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from organisations.models import User
+from organisations.models import Delegation, User
 from organisations.roles import ROLE_PERMISSIONS, Role
 
 
@@ -37,3 +37,58 @@ def user_set_language(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def delegation_create(
+    *, delegator: User, delegate: User, starts_on, ends_on, reason: str = ""
+) -> Delegation:
+    """Someone going away names who acts for them; the colleague must be in the same
+    organisation (or, for the department's people, the same department)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if delegate.pk == delegator.pk:
+        raise ValidationError({"delegate": _("Choose someone else.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end must not come before the start.")})
+    if delegate.organisation_id is None or not (
+        delegate.organisation_id == delegator.organisation_id
+        or _same_department(delegate.organisation, delegator.organisation)
+    ):
+        raise ValidationError({"delegate": _("Choose a colleague of your own organisation.")})
+    delegation = Delegation(
+        delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+    delegation._history_user = delegator
+    delegation.full_clean()
+    delegation.save()
+    return delegation
+
+
+def _same_department(a, b) -> bool:
+    def department(organisation):
+        chain = [*organisation.ancestors(), organisation]
+        return next((o.pk for o in chain if o.kind == o.Kind.DEPARTMENT), None)
+
+    return (
+        a is not None
+        and b is not None
+        and department(a) is not None
+        and department(a) == department(b)
+    )
+
+
+def delegation_end(*, delegation: Delegation, user: User) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    if delegation.delegator_id != user.pk:
+        raise PermissionDenied
+    today = timezone.localdate()
+    if delegation.starts_on > today:
+        delegation._history_user = user
+        delegation.delete()
+    else:
+        delegation.ends_on = max(delegation.starts_on, today)
+        delegation._history_user = user
+        delegation.save(update_fields=["ends_on"])

@@ -20,3 +20,41 @@ def language_switch(request):
 class SignInView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def away(request):
+    """Out of office: name a colleague who acts for you while you are away."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from organisations.forms import DelegationForm
+    from organisations.models import Delegation
+    from organisations.services import delegation_create, delegation_end
+
+    user = request.user
+    form = DelegationForm(request.POST or None, user=user)
+    if request.method == "POST" and "end" in request.POST:
+        delegation = Delegation.objects.filter(delegator=user, pk=request.POST["end"]).first()
+        if delegation:
+            delegation_end(delegation=delegation, user=user)
+            messages.success(request, _("The delegation is ended."))
+        return redirect("away")
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation_create(delegator=user, **form.cleaned_data)
+            messages.success(request, _("Your colleague can act for you for that period."))
+            return redirect("away")
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(
+        request,
+        "organisations/away.html",
+        {
+            "form": form,
+            "given": Delegation.objects.filter(delegator=user).select_related("delegate"),
+            "received": Delegation.objects.filter(delegate=user).select_related("delegator"),
+        },
+    )

@@ -6,7 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
-from organisations.views import SignInView, language_switch
+from organisations.views import SignInView, away, language_switch
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify
@@ -30,6 +30,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", AuthViewset(login_view=SignInView.as_view()).urls),
     path("language/", language_switch, name="language_switch"),
+    path("away/", away, name="away"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("process/", include("workflows.urls")),

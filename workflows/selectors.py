@@ -89,3 +89,26 @@ def sign_off_by_hash(sha256: str):
         .select_related("instrument__instrument_type", "signed_by", "acting_for", "version")
         .first()
     )
+
+
+def instruments_in_process_visible_to(user: User) -> QuerySet[Instrument]:
+    """Internal staff: every instrument; a ministry reviewer: those consulting their
+    organisation (for the process page only — never the working draft)."""
+    if is_internal(user):
+        return Instrument.objects.all()
+    return Instrument.objects.filter(
+        rounds__consultations__organisation__in=organisations_of(user)
+    ).distinct()
+
+
+def open_tasks(*, process: ApprovalProcess):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return list(
+        Task.objects.filter(
+            process=process, status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN"
+        )
+        .select_related("owner", "deadline__organisation")
+        .order_by("created")
+    )

@@ -620,3 +620,83 @@ def instrument_register(
         registered_on=registered_on.isoformat(),
     )
     return instrument
+
+
+# --- People: submitting, reassigning --------------------------------------------------
+
+
+def can_submit(*, instrument: Instrument, user: User) -> bool:
+    return (
+        instrument.status == Instrument.Status.DRAFT
+        and document_permissions.is_drafter_of(user, instrument)
+        and not instrument.processes.filter(status=STATUS.NEW).exists()
+    )
+
+
+def _unit_of(user: User) -> set[int]:
+    """The organisation a chief or director leads, with everything under it."""
+    unit = {user.organisation_id}
+    frontier = set(unit)
+    while frontier:
+        frontier = set(
+            Organisation.objects.filter(parent__in=frontier).values_list("pk", flat=True)
+        )
+        unit |= frontier
+    return unit
+
+
+def _may_reassign(task: Task, user: User) -> bool:
+    from organisations.roles import Role
+
+    if not (user.has_role(Role.OFFICE_CHIEF) or user.has_role(Role.DIRECTOR)):
+        return False
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task_type != "HUMAN":
+        return False
+    return task.owner is None or task.owner.organisation_id in _unit_of(user)
+
+
+def _may_take(task: Task, person: User) -> bool:
+    """Could ``person`` hold this task: the permission it asks for, or, for a task given to
+    the lead drafter, the drafter role."""
+    from organisations.roles import Role
+
+    if task.owner_permission:
+        return person.has_perm(task.owner_permission)
+    return person.has_role(Role.DRAFTER)
+
+
+def reassign_candidates(*, task: Task, user: User) -> list[User]:
+    if not _may_reassign(task, user):
+        return []
+    people = User.objects.filter(organisation__in=_unit_of(user), is_active=True).exclude(
+        pk=task.owner_id
+    )
+    return [person for person in people.prefetch_related("groups") if _may_take(task, person)]
+
+
+def task_reassign(*, task: Task, user: User, to: User) -> None:
+    """A chief or the director gives a task in their unit to someone else; the audit says
+    who had it, who has it now, and who decided."""
+    with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        if not _may_reassign(task, user):
+            raise PermissionDenied(_("Only the chief of this unit can reassign this task."))
+        if to.organisation_id not in _unit_of(user) or not _may_take(task, to):
+            raise ValidationError(_("%(name)s cannot take this task.") % {"name": to})
+        previous = task.owner
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(to)
+        else:
+            activation.reassign(to)
+        deadline_assigned(task=task, user=to)
+        process = ApprovalProcess.objects.select_related("instrument").get(pk=task.process_id)
+        audit(
+            instrument=process.instrument,
+            process=process,
+            task=task,
+            actor=user,
+            action="reassigned",
+            previous=previous.username if previous else None,
+            to=to.username,
+        )

@@ -5,6 +5,12 @@ from workflows import views
 app_name = "workflows"
 
 urlpatterns = [
+    path("instruments/<int:pk>/", views.instrument_process, name="instrument_process"),
+    path("instruments/<int:pk>/submit/", views.instrument_submit, name="submit"),
+    path(
+        "<int:process_pk>/rounds/<int:round_number>/close/", views.round_close, name="round_close"
+    ),
+    path("tasks/<int:task_pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("<int:process_pk>/rounds/<int:round_number>/matrix/", views.matrix, name="matrix"),
     path(
         "<int:process_pk>/rounds/<int:round_number>/matrix/publish/",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views import mixins
+from viewflow.workflow.models import Task
 
 from documents.numbering import provision_label
 from workflows import forms, selectors, services
@@ -369,3 +370,73 @@ def verify(request):
         digest = request.GET["sha256"].strip().lower()
         result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
     return render(request, "workflows/verify.html", {"form": form, "result": result})
+
+
+def instrument_process(request, pk):
+    """The instrument's place in the process: open steps, consultation rounds and their
+    answers, matrices, the audit trail, and the actions this user may take here."""
+    instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
+    process = instrument.processes.order_by("-pk").first()
+    open_tasks = selectors.open_tasks(process=process) if process else []
+    return render(
+        request,
+        "workflows/instrument_process.html",
+        {
+            "instrument": instrument,
+            "process": process,
+            "open_tasks": [
+                {
+                    "task": task,
+                    "reassign_to": services.reassign_candidates(task=task, user=request.user),
+                }
+                for task in open_tasks
+            ],
+            "rounds": selectors.rounds_with_consultations(instrument=instrument, user=request.user),
+            "audit": selectors.audit_trail(instrument=instrument)[:200],
+            "can_submit": services.can_submit(instrument=instrument, user=request.user),
+            "can_close_rounds": request.user.has_perm("workflows.review_as_director"),
+            "sign_off": getattr(process, "sign_off", None) if process else None,
+        },
+    )
+
+
+@require_POST
+def instrument_submit(request, pk):
+    instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
+    try:
+        services.process_start(instrument=instrument, user=request.user)
+        messages.success(request, _("The draft is submitted for internal review."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(reverse("workflows:instrument_process", args=[instrument.pk]))
+
+
+@require_POST
+def round_close(request, process_pk, round_number):
+    """The director closes what is left of a round (the round's rule: the director decides)."""
+    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    consultation_round = get_object_or_404(process.rounds, number=round_number, closed_at=None)
+    closed = services.round_close_unanswered(
+        consultation_round=consultation_round, user=request.user, by="director"
+    )
+    messages.success(request, _("%(count)s unanswered consultation(s) closed.") % {"count": closed})
+    return HttpResponseRedirect(
+        reverse("workflows:instrument_process", args=[process.instrument_id])
+    )
+
+
+@require_POST
+def task_reassign(request, task_pk):
+    from organisations.models import User
+
+    task = get_object_or_404(Task, pk=task_pk)
+    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=task.process_id)
+    to = get_object_or_404(User, pk=request.POST.get("to"))
+    try:
+        services.task_reassign(task=task, user=request.user, to=to)
+        messages.success(request, _("The task is now with %(name)s.") % {"name": to})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(
+        reverse("workflows:instrument_process", args=[process.instrument_id])
+    )

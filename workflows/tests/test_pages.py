@@ -211,9 +211,14 @@ def test_each_task_gets_a_deadline_and_taking_it_records_when(demo, in_consultat
     assert deadline.assignee == demo["drafter"] and deadline.assigned_at is not None
     assert deadline.due_on > deadline.opened_at.date()
 
-    act(task, demo["drafter"], services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef"])), working_days=7,
-        silence_rule="director")
+    act(
+        task,
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef"])),
+        working_days=7,
+        silence_rule="director",
+    )
     deadline.refresh_from_db()
     assert deadline.closed_at is not None
 
@@ -226,3 +231,91 @@ def test_each_task_gets_a_deadline_and_taking_it_records_when(demo, in_consultat
     take(client, review)
     review_deadline.refresh_from_db()
     assert review_deadline.assignee == demo["reviewer-mef"] and review_deadline.assigned_at
+
+
+def test_the_drafter_submits_from_the_process_page(demo, instrument, client):
+    client.force_login(demo["drafter"])
+    page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
+    assert page.status_code == 200 and page.context["can_submit"]
+    response = client.post(reverse("workflows:submit", args=[instrument.pk]))
+    assert response.status_code == 302
+    instrument.refresh_from_db()
+    assert instrument.status == "internal_review"
+    page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
+    assert not page.context["can_submit"]
+    assert "submitted" in page.content.decode()  # the audit trail
+
+
+def test_the_process_page_is_for_those_consulted_only(demo, in_consultation, client):
+    act(
+        open_task(in_consultation, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef"])),
+        working_days=5,
+        silence_rule="director",
+    )
+    url = reverse("workflows:instrument_process", args=[in_consultation.instrument_id])
+    client.force_login(demo["reviewer-mef"])
+    assert client.get(url).status_code == 200
+    client.force_login(demo["reviewer-moh"])
+    assert client.get(url).status_code == 404
+
+
+def test_the_chief_reassigns_a_task_in_the_office(demo, instrument, client):
+    from organisations.models import User
+    from organisations.roles import Role
+    from organisations.services import user_set_roles
+    from workflows.models import AuditEntry
+
+    colleague = User.objects.create(username="drafter2", organisation=demo["drafter"].organisation)
+    user_set_roles(user=colleague, roles=[Role.DRAFTER])
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    act(
+        open_task(process, ApprovalFlow.chief_review),
+        demo["chief"],
+        services.review_decide,
+        decision=Decision.RETURN,
+        reason="សូមកែ",
+    )
+    revise = open_task(process, ApprovalFlow.revise)
+
+    client.force_login(demo["reviewer-mef"])
+    assert (
+        client.post(
+            reverse("workflows:task_reassign", args=[revise.pk]), {"to": colleague.pk}
+        ).status_code
+        == 404
+    )
+    client.force_login(demo["chief"])
+    page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
+    assert colleague in page.context["open_tasks"][0]["reassign_to"]
+    client.post(reverse("workflows:task_reassign", args=[revise.pk]), {"to": colleague.pk})
+    revise.refresh_from_db()
+    assert revise.owner == colleague
+    entry = AuditEntry.objects.get(action="reassigned")
+    assert entry.actor == demo["chief"] and entry.detail == {
+        "previous": "drafter",
+        "to": "drafter2",
+    }
+
+
+def test_the_director_closes_a_round_early(demo, in_consultation, client):
+    consultation_round = act(
+        open_task(in_consultation, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=["mef", "moh"])),
+        working_days=5,
+        silence_rule="director",
+    )
+    url = reverse("workflows:round_close", args=[in_consultation.pk, consultation_round.number])
+    client.force_login(demo["chief"])
+    assert client.post(url).status_code == 403
+    client.force_login(demo["director"])
+    assert client.post(url).status_code == 302
+    assert open_task(in_consultation, ApprovalFlow.consolidate)
+    positions = set(
+        Consultation.objects.filter(round=consultation_round).values_list("position", "by_silence")
+    )
+    assert positions == {("", True)}  # unanswered, decided by the director: not "no objection"
