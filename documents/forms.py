@@ -254,3 +254,9 @@ class ScheduleRowForm(forms.ModelForm):
 
 class ScheduleRowEditForm(ScheduleRowForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class InstrumentDetailsForm(InstrumentCreateForm):
+    """The same fields as on creation, with the edit counter that catches a concurrent save."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)

@@ -29,6 +29,7 @@ from documents.forms import (
     ALLOWED_PARENTS,
     CONTAINERS,
     InstrumentCreateForm,
+    InstrumentDetailsForm,
     ProvisionAddForm,
     ProvisionEditForm,
     ProvisionMoveForm,
@@ -143,6 +144,50 @@ def instrument_create(request):
             messages.success(request, _("The instrument has been created."))
             return redirect(url("instrument", instrument.pk))
     return TemplateResponse(request, "documents/instrument_create.html", {"form": form})
+
+
+def instrument_details(request, pk: int):
+    """Change the type, titles, owning office, sector and co-drafters of an instrument."""
+    instrument = _instrument(request, pk)
+    if not permissions.can_edit(request.user, instrument):
+        raise PermissionDenied(_("Only the drafters of this instrument can change it."))
+    initial = {
+        "instrument_type": instrument.instrument_type_id,
+        "title_km": instrument.title_km,
+        "title_en": instrument.title_en,
+        "owning_office": instrument.owning_office_id,
+        "sector": instrument.sector,
+        "co_drafters": list(instrument.co_drafters.values_list("pk", flat=True)),
+        "lock_version": instrument.lock_version,
+    }
+    form = InstrumentDetailsForm(request.POST or None, initial=initial, user=request.user)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("lock_version")
+        try:
+            services.instrument_update(
+                instrument=instrument, user=request.user, expected_lock_version=expected, **data
+            )
+        except EditConflict as conflict:
+            # Keep what this person typed; the next save, made having seen the other
+            # person's text, goes through.
+            current = conflict.current
+            data = request.POST.copy()
+            data["lock_version"] = current.lock_version
+            form = InstrumentDetailsForm(data, initial=initial, user=request.user)
+            form.is_valid()
+            form.add_error(None, str(conflict.message))
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The details are saved."))
+            return redirect(url("instrument", instrument.pk))
+    return TemplateResponse(
+        request,
+        "documents/instrument_details.html",
+        {"instrument": instrument, "form": form, "current": current},
+    )
 
 
 # --- The editor -------------------------------------------------------------------------
