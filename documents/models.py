@@ -81,6 +81,14 @@ class Instrument(models.Model):
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
         ordering = ["-updated_at"]
+        constraints = [
+            # The registry never gives one number twice within a type.
+            models.UniqueConstraint(
+                fields=["instrument_type", "reference_number"],
+                condition=~models.Q(reference_number=""),
+                name="reference_number_unique_per_type",
+            )
+        ]
 
     def __str__(self):
         return self.title_km

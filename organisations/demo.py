@@ -105,7 +105,10 @@ def users_seed(*, organisations: dict[str, Organisation]) -> list[User]:
         user.supervisor = users.get(supervisor)
         user.email = f"{username}@lekhit.example"
         user.is_staff = username == "admin"
-        user.is_superuser = username == "admin"
+        # The administrator runs the Django admin through the administrator role's
+        # permissions, not as a superuser: a superuser passes every check, and could then
+        # sign for the director-general or answer for a ministry.
+        user.is_superuser = False
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
         user.save()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "documents",
     "workflows",
     "tasks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,8 @@ STORAGES = {
 # --- Mail ---------------------------------------------------------------------------------
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
+# Where links in e-mails point (the address people use to reach Lekhit).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lekhit <lekhit@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -167,8 +170,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+from celery.schedules import crontab  # noqa: E402 - only the beat schedule needs it
+
+# Viewflow's timer nodes are not used by the approval process, so no beat entry fires them:
+# deadlines are kept in tasks.TaskDeadline and handled by the sweep.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "tasks.heartbeat", "schedule": 30.0},
+    # Reminders, escalations, rounds past their deadline and retries of failed sends.
+    "deadlines-sweep": {"task": "tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Each person's digest of what is due and overdue, at 07:00 in CELERY_TIMEZONE (local).
+    "deadlines-digest": {"task": "tasks.digest", "schedule": crontab(hour=7, minute=0)},
 }
 # How old a heartbeat may be before /health/ reports the worker or beat as down.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=120)

@@ -35,5 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("process/", include("workflows.urls")),
     path("verify/", verify, name="verify"),
+    path("notifications/", include("notifications.urls")),
+    path("deadlines/", include("tasks.urls")),
     path("", site.urls),
 ]

@@ -61,3 +61,43 @@ def working_days_between(start: date, end: date) -> int:
         calendar.is_working_day(start + timedelta(days=offset))
         for offset in range(1, (end - start).days + 1)
     )
+
+
+class CachedCalendar:
+    """Working-day arithmetic for a job that asks many questions (the sweep, the digest).
+
+    ``add_working_days`` reads the administrator's days once per call; the sweep asks for
+    thousands of dates, so this reads them once per calendar year touched and memoises each
+    answer. Build one per job run: a correction the administrator makes is seen by the next.
+    """
+
+    def __init__(self):
+        self._overrides: dict[date, bool] = {}
+        self._years: set[int] = set()
+        self._added: dict[tuple[date, int], date] = {}
+
+    def _load(self, year: int) -> None:
+        if year not in self._years:
+            self._years.add(year)
+            self._overrides.update(
+                CalendarDay.objects.filter(day__year=year).values_list("day", "is_working_day")
+            )
+
+    def is_working_day(self, day: date) -> bool:
+        self._load(day.year)
+        if day in self._overrides:
+            return self._overrides[day]
+        return day.weekday() not in WEEKEND and public_holiday_name(day) is None
+
+    def add(self, start: date, days: int) -> date:
+        """``days`` working days after ``start``, as ``add_working_days``; negative goes back."""
+        key = (start, days)
+        if key not in self._added:
+            step = timedelta(days=1 if days >= 0 else -1)
+            current, remaining = start, abs(days)
+            while remaining:
+                current += step
+                if self.is_working_day(current):
+                    remaining -= 1
+            self._added[key] = current
+        return self._added[key]

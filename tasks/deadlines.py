@@ -75,3 +75,58 @@ def deadline_assigned(*, task: Task, user: User | None) -> None:
 
 def deadline_close(*, task: Task) -> None:
     TaskDeadline.objects.filter(task=task, closed_at__isnull=True).update(closed_at=timezone.now())
+
+
+def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:
+    """Move an open task's deadline later, for a reason kept in the audit trail.
+
+    Only the assignee's supervisor, a director or the director-general may: the person who
+    answers for the delay decides it, not the person late. The reminders already sent stay
+    sent; those of the new date follow from it (their key includes the day).
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from documents.services import plain_text
+    from tasks.selectors import deadline_can_extend
+    from workflows.models import ApprovalProcess
+    from workflows.services import audit
+
+    reason = plain_text(reason or "").strip()
+    with transaction.atomic():
+        deadline = (
+            TaskDeadline.objects.select_for_update(of=("self",))
+            .select_related("assignee", "instrument", "task")
+            .filter(task=task, closed_at__isnull=True)
+            .first()
+        )
+        if deadline is None:
+            raise ValidationError(_("This task is done: its deadline can no longer change."))
+        if not deadline_can_extend(user, deadline):
+            raise PermissionDenied(
+                _(
+                    "Only the assignee's supervisor, a director or the director-general can "
+                    "extend a deadline."
+                )
+            )
+        if not reason:
+            raise ValidationError({"reason": _("Say why the deadline is extended.")})
+        if due_on <= deadline.due_on:
+            raise ValidationError({"due_on": _("Choose a day after the current deadline.")})
+        previous = deadline.due_on
+        deadline.due_on = due_on
+        deadline.extended_reason = reason
+        deadline.save(update_fields=["due_on", "extended_reason"])
+        audit(
+            instrument=deadline.instrument,
+            process=ApprovalProcess.objects.filter(pk=task.process_id).first(),
+            task=task,
+            actor=user,
+            action="deadline_extended",
+            step=deadline.step,
+            previous=previous.isoformat(),
+            due_on=due_on.isoformat(),
+            reason=reason,
+        )
+    return deadline

@@ -137,3 +137,103 @@ class TaskDeadline(models.Model):
 
     def __str__(self):
         return f"{self.step} · {self.due_on}"
+
+
+class Reminder(models.Model):
+    """The outbox: one row per message that the deadlines call for, written before it is sent.
+
+    The sweep inserts a row when a reminder becomes due; the UNIQUE constraints make a second
+    sweep (a retried job, a second beat) insert nothing. A worker then claims the row, sends
+    it and marks it sent in one transaction, so a duplicated Celery message finds it sent and
+    does nothing, and a worker killed mid-send leaves it pending for the next sweep to hand
+    out again. A send that fails stays pending with its error and is retried later, with a
+    growing pause; after ``MAX_ATTEMPTS`` it is marked failed for the administrator, never
+    dropped.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Reminder before the deadline")
+        DUE = "due", _("Deadline today")
+        OVERDUE = "overdue", _("Deadline passed")
+        ESCALATE_SUPERVISOR = "escalate_supervisor", _("Escalation to the supervisor")
+        ESCALATE_DG = "escalate_dg", _("Escalation to the director-general")
+        ROUND_DIRECTOR = "round_director", _("Round awaits the director's decision")
+        DIGEST = "digest", _("Daily digest")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("No longer needed")
+        FAILED = "failed", _("Failed")
+
+    MAX_ATTEMPTS = 10
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    deadline = models.ForeignKey(
+        TaskDeadline,
+        verbose_name=_("task deadline"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        # Served by the UNIQUE (deadline, kind, day, recipient) index: a second index on the
+        # same leading column would only slow each insert and each "sent" update.
+        db_index=False,
+    )
+    consultation_round = models.ForeignKey(
+        "workflows.ConsultationRound",
+        verbose_name=_("consultation round"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # served by the UNIQUE (consultation_round, kind, day, recipient)
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    day = models.DateField(_("day"), help_text=_("The day the reminder is for."))
+    payload = models.JSONField(_("detail"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "day", "recipient"],
+                condition=models.Q(deadline__isnull=False),
+                name="reminder_once_per_task_kind_day",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation_round", "kind", "day", "recipient"],
+                condition=models.Q(consultation_round__isnull=False),
+                name="reminder_once_per_round_kind_day",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "day", "recipient"],
+                condition=models.Q(deadline=None, consultation_round=None),
+                name="reminder_once_per_person_kind_day",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="reminder_pending_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.day} · {self.recipient_id}"

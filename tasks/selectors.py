@@ -1,13 +1,17 @@
-"""Reads for the health page: is each part of Lekhit up?"""
+"""Reads: is each part of Lekhit up (the health page), and what is due (the sweep)."""
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from organisations.models import Delegation, User
+from organisations.roles import Role
 from project.celery import app
-from tasks.models import Heartbeat
+from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
 
 
 def database_status() -> dict:
@@ -55,3 +59,213 @@ def roundtrip_status(*, timeout: float = 5.0) -> dict:
     except Exception as error:  # noqa: BLE001
         return {"ok": False, "error": str(error) or error.__class__.__name__}
     return {"ok": result == "pong"}
+
+
+# --- Deadlines, reminders and the sweep ---------------------------------------------------
+
+# What the sweep needs of each due deadline, joined in the same query (small tables only: a
+# join to the task table would make PostgreSQL hash all million tasks for every batch).
+DUE_DEADLINE_FIELDS = (
+    "id",
+    "task_id",
+    "step",
+    "due_on",
+    "assignee_id",
+    "assignee__supervisor_id",
+    "organisation_id",
+    "instrument_id",
+    "instrument__instrument_type_id",
+)
+
+
+def due_deadlines_query(*, horizon: date, after: tuple[date, int] | None = None, limit: int):
+    """One batch of open deadlines due on or before ``horizon``, in (due_on, id) order.
+
+    ``closed_at IS NULL AND due_on <= horizon`` matches the partial index
+    ``open_deadline_due_on``: the sweep reads the due rows and never the million open ones.
+    ``after`` is the last (due_on, id) of the previous batch (keyset pagination, so that each
+    batch costs the same however deep into the due rows it is).
+    """
+    rows = TaskDeadline.objects.filter(closed_at__isnull=True, due_on__lte=horizon)
+    if after is not None:
+        due_on, pk = after
+        rows = rows.filter(Q(due_on__gt=due_on) | Q(due_on=due_on, pk__gt=pk))
+    return rows.order_by("due_on", "pk").values(*DUE_DEADLINE_FIELDS)[:limit]
+
+
+def due_deadlines(*, horizon: date, batch_size: int = 1000) -> Iterator[list[dict]]:
+    after = None
+    while True:
+        batch = list(due_deadlines_query(horizon=horizon, after=after, limit=batch_size))
+        if not batch:
+            return
+        yield batch
+        if len(batch) < batch_size:
+            return
+        after = (batch[-1]["due_on"], batch[-1]["id"])
+
+
+def owner_permissions(task_ids: list[int]) -> dict[int, str]:
+    """The viewflow owner permission of queued tasks (read only for rows nobody has taken)."""
+    from viewflow.workflow.models import Task
+
+    if not task_ids:
+        return {}
+    return dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "owner_permission"))
+
+
+def step_durations() -> dict[tuple[int | None, str], StepDuration]:
+    """Every administrator setting, read once per sweep (there are a few dozen at most)."""
+    return {(row.instrument_type_id, row.step): row for row in StepDuration.objects.all()}
+
+
+def step_duration_for(
+    durations: dict[tuple[int | None, str], StepDuration], *, instrument_type_id, step: str
+) -> StepDuration:
+    """As ``tasks.deadlines.step_duration``, from the preloaded settings."""
+    from tasks.deadlines import DEFAULT_WORKING_DAYS
+
+    return (
+        durations.get((instrument_type_id, step))
+        or durations.get((None, step))
+        or StepDuration(step=step, working_days=DEFAULT_WORKING_DAYS.get(step, 5))
+    )
+
+
+def users_with_role(role: str) -> list[int]:
+    return list(
+        User.objects.filter(groups__name=role, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def organisation_reviewers(organisation_id: int) -> list[int]:
+    """Who may take a consultation task addressed to an organisation: its reviewers."""
+    return list(
+        User.objects.filter(
+            organisation_id=organisation_id,
+            groups__name=Role.MINISTRY_REVIEWER,
+            is_active=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def permission_holders(permission: str) -> list[int]:
+    """Who may take a queued task: the holders of its viewflow owner permission."""
+    if not permission or "." not in permission:
+        return []
+    return list(
+        User.objects.with_perm(
+            permission,
+            backend="django.contrib.auth.backends.ModelBackend",
+            include_superusers=False,
+        )
+        .filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def supervisors_of(user_ids: list[int]) -> dict[int, int | None]:
+    return dict(User.objects.filter(pk__in=user_ids).values_list("pk", "supervisor_id"))
+
+
+def round_directors(consultation_round) -> list[int]:
+    """The directors over the office that owns the instrument; every director if none is."""
+    office = consultation_round.instrument.owning_office
+    chain = [office.pk, *(org.pk for org in office.ancestors())] if office else []
+    directors = list(
+        User.objects.filter(groups__name=Role.DIRECTOR, is_active=True, organisation_id__in=chain)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return directors or users_with_role(Role.DIRECTOR)
+
+
+def rounds_past_deadline(*, today: date):
+    """Open rounds whose last day has gone, through the partial index ``open_round_deadline``."""
+    from workflows.models import ConsultationRound
+
+    return ConsultationRound.objects.filter(closed_at__isnull=True, deadline__lt=today)
+
+
+def deadline_absence(deadline: TaskDeadline, *, due_on: date | None = None) -> Delegation | None:
+    """The assignee's recorded absence that the deadline falls in, if any."""
+    due_on = due_on or deadline.due_on
+    if deadline.assignee_id is None:
+        return None
+    return (
+        Delegation.objects.filter(
+            delegator_id=deadline.assignee_id, starts_on__lte=due_on, ends_on__gte=due_on
+        )
+        .select_related("delegate")
+        .order_by("starts_on")
+        .first()
+    )
+
+
+def absence_subquery(prefix: str = "deadline__"):
+    """The assignee's absence covering the due day, as a subquery of a reminder (or deadline)
+    query: the delivery learns it without a query of its own."""
+    return Subquery(
+        Delegation.objects.filter(
+            delegator_id=OuterRef(f"{prefix}assignee_id"),
+            starts_on__lte=OuterRef(f"{prefix}due_on"),
+            ends_on__gte=OuterRef(f"{prefix}due_on"),
+        )
+        .order_by("starts_on")
+        .values("pk")[:1]
+    )
+
+
+def delegation(pk: int | None) -> Delegation | None:
+    if pk is None:
+        return None
+    return Delegation.objects.select_related("delegator", "delegate").filter(pk=pk).first()
+
+
+def deadline_can_extend(user: User, deadline: TaskDeadline) -> bool:
+    """The assignee's supervisor, or a director or the director-general, may extend."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.DIRECTOR) or user.has_role(Role.DIRECTOR_GENERAL):
+        return True
+    assignee = deadline.assignee
+    return assignee is not None and assignee.supervisor_id == user.pk
+
+
+def reminder_queue_status() -> dict:
+    """How much the outbox holds, and (with Redis) how many jobs wait in the broker queue."""
+    counts = dict(
+        Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.FAILED])
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    status = {
+        "ok": True,
+        "outbox_pending": counts.get(Reminder.Status.PENDING, 0),
+        "outbox_failed": counts.get(Reminder.Status.FAILED, 0),
+    }
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+            status["broker_queue"] = client.llen(app.conf.task_default_queue)
+        except redis.RedisError as error:
+            status["broker_queue"] = None
+            status["broker_error"] = str(error)
+    return status
+
+
+def sweep_status() -> dict:
+    """When the sweep last ran (informative: beat's own health is the heartbeat's)."""
+    row = Heartbeat.objects.filter(name="sweep").first()
+    return {"ok": True, "last_run": row.received_at.isoformat() if row else None}

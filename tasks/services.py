@@ -1,8 +1,43 @@
-from datetime import datetime
+"""Writes of the time machinery: the heartbeat, the deadline sweep, and the reminder outbox.
 
+The sweep (every minute, from beat) decides which reminders are due and writes them to the
+outbox (``Reminder``), whose UNIQUE constraints make writing the same reminder twice a
+no-op. It then hands each pending row to a worker as one job (``tasks.deliver_reminder``),
+published only once the rows are committed. Delivery locks the row, re-checks that it is still
+pending and still wanted, writes the notification and sends the e-mail, then marks it sent,
+all in one transaction: a duplicated or redelivered job finds the row sent (or locked by its
+twin) and does nothing; a failed send leaves the row pending with a later ``next_attempt_at``,
+for a later sweep to hand out again. Nothing waits in the broker with a long countdown
+(Redis would redeliver it after its visibility timeout): the database says what is due.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import Heartbeat
+from notifications.services import message_render, notification_deliver
+from tasks import selectors
+from tasks.calendar import CachedCalendar
+from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
+
+logger = logging.getLogger(__name__)
+
+# How long a row handed to a worker is left alone before the sweep hands it out again (its
+# job was lost: broker restarted, worker killed before acknowledging, publish failed).
+DISPATCH_LEASE = timedelta(minutes=5)
+BATCH_SIZE = 1000
+TASK_KINDS = {
+    Reminder.Kind.BEFORE,
+    Reminder.Kind.DUE,
+    Reminder.Kind.OVERDUE,
+    Reminder.Kind.ESCALATE_SUPERVISOR,
+    Reminder.Kind.ESCALATE_DG,
+}
 
 
 def heartbeat_record(*, name: str, sent_at: datetime) -> Heartbeat:
@@ -10,3 +45,519 @@ def heartbeat_record(*, name: str, sent_at: datetime) -> Heartbeat:
         name=name, defaults={"sent_at": sent_at, "received_at": timezone.now()}
     )
     return beat
+
+
+# --- Jobs -------------------------------------------------------------------------------
+
+
+def _publish(name: str, args_list: list[tuple]) -> None:
+    """Send one job per item through a single broker connection (thousands per sweep)."""
+    from project.celery import app
+
+    with app.producer_or_acquire() as producer:
+        for args in args_list:
+            app.send_task(name, args=args, producer=producer)
+
+
+def _publish_or_log(name: str, args_list: list[tuple]) -> None:
+    try:
+        _publish(name, args_list)
+    except Exception:  # broker down: the rows stay pending and the next sweeps retry
+        logger.exception("could not publish %s job(s) %s", len(args_list), name)
+
+
+def jobs_enqueue(name: str, args_list: list[tuple]) -> None:
+    """Publish after commit, so that no worker looks for a row not yet visible to it."""
+    if args_list:
+        transaction.on_commit(lambda: _publish_or_log(name, list(args_list)))
+
+
+# --- Who receives what ------------------------------------------------------------------
+
+
+class _People:
+    """Recipients, memoised for one sweep: the same organisation or role recurs on many rows."""
+
+    def __init__(self):
+        self._reviewers: dict[int, list[int]] = {}
+        self._holders: dict[str, list[int]] = {}
+        self._supervisors: dict[int, int | None] = {}
+        self._dgs: list[int] | None = None
+
+    def responsible(self, row: dict) -> list[int]:
+        """The assignee; for a task not yet taken, whoever may take it."""
+        if row["assignee_id"]:
+            return [row["assignee_id"]]
+        if row["organisation_id"]:
+            key = row["organisation_id"]
+            if key not in self._reviewers:
+                self._reviewers[key] = selectors.organisation_reviewers(key)
+            return self._reviewers[key]
+        permission = row.get("owner_permission") or ""
+        if permission not in self._holders:
+            self._holders[permission] = selectors.permission_holders(permission)
+        return self._holders[permission]
+
+    def supervisors(self, row: dict, responsible: list[int]) -> list[int]:
+        if row["assignee_id"]:
+            found = [row["assignee__supervisor_id"]]
+        else:
+            missing = [pk for pk in responsible if pk not in self._supervisors]
+            if missing:
+                self._supervisors.update(selectors.supervisors_of(missing))
+            found = [self._supervisors.get(pk) for pk in responsible]
+        return sorted({pk for pk in found if pk and pk not in responsible})
+
+    def directors_general(self, responsible: list[int]) -> list[int]:
+        if self._dgs is None:
+            self._dgs = selectors.users_with_role("director_general")
+        return [pk for pk in self._dgs if pk not in responsible]
+
+
+@dataclass
+class SweepResult:
+    created: int = 0
+    dispatched: int = 0
+    rounds_closing: int = 0
+    rounds_to_director: int = 0
+
+
+def _plan(row: dict, duration: StepDuration, *, today: date, calendar: CachedCalendar):
+    """The (kind, day, days) reminders this deadline calls for today.
+
+    ``day`` is the day each reminder is *for* (not the day it happens to be sent), so a
+    sweep that runs late, or runs twice, finds the same key; a deadline moved by an extension
+    gets new days, hence new reminders. Zero for N, M or K turns that reminder off.
+    """
+    due = row["due_on"]
+    overdue_day = calendar.add(due, 1)
+    planned = []
+    if duration.remind_days_before:
+        before_day = calendar.add(due, -duration.remind_days_before)
+        if before_day <= today < due:
+            planned.append((Reminder.Kind.BEFORE, before_day, duration.remind_days_before))
+    if due <= today < overdue_day:
+        planned.append((Reminder.Kind.DUE, due, 0))
+    if today >= overdue_day:
+        planned.append((Reminder.Kind.OVERDUE, overdue_day, 1))
+    for kind, days in (
+        (Reminder.Kind.ESCALATE_SUPERVISOR, duration.escalate_after_days),
+        (Reminder.Kind.ESCALATE_DG, duration.escalate_to_dg_after_days),
+    ):
+        if days and today >= (day := calendar.add(due, days)):
+            planned.append((kind, day, days))
+    return planned
+
+
+def _insert_new(candidates: list[Reminder], existing: set[tuple]) -> int:
+    """Insert the reminders not yet in the outbox; a concurrent sweep's are ignored by the
+    UNIQUE constraints (ON CONFLICT DO NOTHING), so two sweeps never write one twice."""
+    new = [r for r in candidates if _key(r) not in existing]
+    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_SIZE)
+    return len(new)
+
+
+def _key(reminder: Reminder) -> tuple:
+    return (
+        reminder.deadline_id,
+        reminder.consultation_round_id,
+        reminder.kind,
+        reminder.day,
+        reminder.recipient_id,
+    )
+
+
+def _add_owner_permissions(batch: list[dict]) -> None:
+    """Who may take the queued tasks of a batch: one query for those nobody has taken."""
+    queued = [r["task_id"] for r in batch if not r["assignee_id"] and not r["organisation_id"]]
+    permissions = selectors.owner_permissions(queued)
+    for row in batch:
+        row["owner_permission"] = permissions.get(row["task_id"], "")
+
+
+def reminders_create(
+    *, batch: list[dict], today: date, now: datetime, calendar, durations, people
+) -> int:
+    candidates: list[Reminder] = []
+    queued = [
+        row["task_id"] for row in batch if not row["assignee_id"] and not row["organisation_id"]
+    ]
+    permissions = selectors.owner_permissions(queued)
+    for row in batch:
+        row["owner_permission"] = permissions.get(row["task_id"], "")
+    for row in batch:
+        duration = selectors.step_duration_for(
+            durations, instrument_type_id=row["instrument__instrument_type_id"], step=row["step"]
+        )
+        planned = _plan(row, duration, today=today, calendar=calendar)
+        if not planned:
+            continue
+        responsible = people.responsible(row)
+        for kind, day, days in planned:
+            if kind == Reminder.Kind.ESCALATE_SUPERVISOR:
+                recipients = people.supervisors(row, responsible)
+            elif kind == Reminder.Kind.ESCALATE_DG:
+                recipients = people.directors_general(responsible)
+            else:
+                recipients = responsible
+            candidates.extend(
+                Reminder(
+                    kind=kind,
+                    deadline_id=row["id"],
+                    recipient_id=recipient,
+                    day=day,
+                    payload={"due_on": row["due_on"].isoformat(), "days": days},
+                    next_attempt_at=now,
+                )
+                for recipient in recipients
+            )
+    if not candidates:
+        return 0
+    existing = {
+        (deadline_id, None, kind, day, recipient_id)
+        for deadline_id, kind, day, recipient_id in Reminder.objects.filter(
+            deadline_id__in={c.deadline_id for c in candidates}
+        ).values_list("deadline_id", "kind", "day", "recipient_id")
+    }
+    return _insert_new(candidates, existing)
+
+
+def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> None:
+    """Rounds past their last day: close those where silence is assent (one job per round,
+    which closes it through ``workflows.services`` with the process lock, as a person
+    would); for the others, tell the director once that the round awaits a decision."""
+    from workflows.models import SilenceRule
+
+    closing, candidates = [], []
+    rounds = selectors.rounds_past_deadline(today=today).select_related("instrument__owning_office")
+    for consultation_round in rounds:
+        if consultation_round.silence_rule == SilenceRule.NO_OBJECTION:
+            closing.append((consultation_round.pk,))
+            continue
+        result.rounds_to_director += 1
+        candidates.extend(
+            Reminder(
+                kind=Reminder.Kind.ROUND_DIRECTOR,
+                consultation_round=consultation_round,
+                recipient_id=director,
+                day=consultation_round.deadline,
+                payload={"round": consultation_round.number},
+                next_attempt_at=now,
+            )
+            for director in selectors.round_directors(consultation_round)
+        )
+    if candidates:
+        existing = {
+            (None, round_id, kind, day, recipient_id)
+            for round_id, kind, day, recipient_id in Reminder.objects.filter(
+                consultation_round_id__in={c.consultation_round_id for c in candidates}
+            ).values_list("consultation_round_id", "kind", "day", "recipient_id")
+        }
+        result.created += _insert_new(candidates, existing)
+    result.rounds_closing = len(closing)
+    jobs_enqueue("tasks.round_close", closing)
+
+
+def reminders_dispatch(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Hand each pending, due outbox row to a worker: one job per row.
+
+    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and leased for
+    ``DISPATCH_LEASE``, so two sweeps running at once hand out disjoint rows; on SQLite the
+    clause is dropped and the IMMEDIATE transactions run one after the other instead.
+    """
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if ids:
+                Reminder.objects.filter(pk__in=ids).update(next_attempt_at=now + DISPATCH_LEASE)
+                jobs_enqueue("tasks.deliver_reminder", [(pk,) for pk in ids])
+        total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Write the reminders and escalations due now, deal with rounds past their deadline,
+    and hand out every pending reminder (new ones and retries). Safe to run concurrently."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = CachedCalendar()
+    durations = selectors.step_durations()
+    people = _People()
+    lookahead = max(
+        [d.remind_days_before for d in durations.values()]
+        + [StepDuration._meta.get_field("remind_days_before").default]
+    )
+    horizon = calendar.add(today, lookahead)
+    result = SweepResult()
+    for batch in selectors.due_deadlines(horizon=horizon, batch_size=batch_size):
+        with transaction.atomic():
+            result.created += reminders_create(
+                batch=batch,
+                today=today,
+                now=now,
+                calendar=calendar,
+                durations=durations,
+                people=people,
+            )
+    with transaction.atomic():
+        _rounds_handle(today=today, now=now, result=result)
+    result.dispatched = reminders_dispatch(now=now, batch_size=batch_size)
+    heartbeat_record(name="sweep", sent_at=now)
+    return result
+
+
+def digest_prepare(*, now: datetime | None = None) -> int:
+    """One digest per person of their due and overdue tasks, written to the outbox."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = CachedCalendar()
+    durations = selectors.step_durations()
+    lookahead = max(
+        [d.remind_days_before for d in durations.values()]
+        + [StepDuration._meta.get_field("remind_days_before").default]
+    )
+    people = _People()
+    per_person: dict[int, list[int]] = defaultdict(list)
+    for batch in selectors.due_deadlines(horizon=calendar.add(today, lookahead)):
+        _add_owner_permissions(batch)
+        for row in batch:
+            for person in people.responsible(row):
+                per_person[person].append(row["id"])
+    candidates = [
+        Reminder(
+            kind=Reminder.Kind.DIGEST,
+            recipient_id=person,
+            day=today,
+            payload={"deadlines": ids},
+            next_attempt_at=now,
+        )
+        for person, ids in per_person.items()
+    ]
+    with transaction.atomic():
+        existing = {
+            (None, None, Reminder.Kind.DIGEST, today, recipient_id)
+            for recipient_id in Reminder.objects.filter(
+                kind=Reminder.Kind.DIGEST, day=today, recipient_id__in=list(per_person)
+            ).values_list("recipient_id", flat=True)
+        }
+        created = _insert_new(candidates, existing)
+    reminders_dispatch(now=now)
+    return created
+
+
+# --- Delivery ---------------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failure, at most six hours."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def step_title(step: str) -> str:
+    from workflows.flows import ApprovalFlow
+
+    node = getattr(ApprovalFlow, step, None)
+    return getattr(node, "task_title", None) or step
+
+
+@dataclass
+class _Notice:
+    template: str
+    context: dict
+    url: str
+    instrument: object = None
+    task_id: int | None = None
+
+
+def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
+    """What to say, or None when the reminder no longer applies (task done, deadline moved,
+    round closed): the row is then marked skipped rather than sent."""
+    if reminder.kind in TASK_KINDS:
+        deadline = reminder.deadline
+        if deadline is None or deadline.closed_at is not None:
+            return None
+        if reminder.payload.get("due_on") != deadline.due_on.isoformat():
+            return None
+        if deadline.assignee_id == reminder.recipient_id:
+            deadline.assignee = reminder.recipient  # the common case: no query for the name
+        escalation = reminder.kind in (
+            Reminder.Kind.ESCALATE_SUPERVISOR,
+            Reminder.Kind.ESCALATE_DG,
+        )
+        url = (
+            reverse("deadlines:extend", args=[deadline.task_id])
+            if escalation
+            else reverse("workflows:instrument_process", args=[deadline.instrument_id])
+        )
+        return _Notice(
+            template=reminder.kind,
+            context={
+                "instrument": deadline.instrument,
+                "step": step_title(deadline.step),
+                "due_on": deadline.due_on,
+                "days": reminder.payload.get("days", 0),
+                "assignee": deadline.assignee,
+                "organisation": deadline.organisation,
+                "absence": selectors.delegation(getattr(reminder, "absence_id", None)),
+            },
+            url=url,
+            instrument=deadline.instrument,
+            task_id=deadline.task_id,
+        )
+    if reminder.kind == Reminder.Kind.ROUND_DIRECTOR:
+        consultation_round = reminder.consultation_round
+        if consultation_round is None or consultation_round.closed_at is not None:
+            return None
+        unanswered = [
+            c.organisation
+            for c in consultation_round.consultations.filter(
+                answered_at__isnull=True
+            ).select_related("organisation")
+        ]
+        return _Notice(
+            template=reminder.kind,
+            context={
+                "instrument": consultation_round.instrument,
+                "round": consultation_round,
+                "due_on": consultation_round.deadline,
+                "unanswered": unanswered,
+            },
+            url=reverse("deadlines:round_decide", args=[consultation_round.pk]),
+            instrument=consultation_round.instrument,
+        )
+    if reminder.kind == Reminder.Kind.DIGEST:
+        deadlines = list(
+            TaskDeadline.objects.filter(
+                pk__in=reminder.payload.get("deadlines", []), closed_at__isnull=True
+            )
+            .select_related("instrument")
+            .order_by("due_on", "pk")
+        )
+        if not deadlines:
+            return None
+        items = [
+            {
+                "instrument": d.instrument,
+                "step": step_title(d.step),
+                "due_on": d.due_on,
+                "overdue": d.due_on < today,
+            }
+            for d in deadlines
+        ]
+        return _Notice(
+            template=reminder.kind,
+            context={
+                "items": items,
+                "overdue": sum(item["overdue"] for item in items),
+                "due": sum(not item["overdue"] for item in items),
+                "today": today,
+            },
+            url=reverse("workflow:inbox"),
+        )
+    return None
+
+
+def reminder_deliver(*, reminder_id: int) -> str:
+    """Send one outbox row, exactly once. Returns what happened (for logs and tests).
+
+    The row is locked for the whole send (``FOR UPDATE SKIP LOCKED``: a twin job running at
+    the same moment skips it) and re-read as pending, so a duplicated or redelivered job does
+    nothing. The "sent" mark and the notification are written first and the e-mail goes
+    last, all in one transaction: if anything fails (the mail server above all) the
+    transaction is rolled back, nothing is sent, and the failure is recorded on the row, which
+    stays pending with a later ``next_attempt_at`` (failed after ``MAX_ATTEMPTS``).
+    Only a crash between the mail server's "accepted" and the commit can repeat an e-mail;
+    its Message-ID is then the same (see ``notifications.services``).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "deadline__instrument")
+            .annotate(absence_id=selectors.absence_subquery())
+            .filter(pk=reminder_id, status=Reminder.Status.PENDING)
+            .order_by()[:1]
+        )
+        reminder = next(iter(reminder), None)
+        if reminder is None:
+            return "not pending"
+        attempts = reminder.attempts + 1
+        try:
+            notice = _notice(reminder, today=timezone.localdate(now))
+            if notice is None:
+                reminder.status = Reminder.Status.SKIPPED
+                reminder.save(update_fields=["status"])
+                return "skipped"
+            message = message_render(
+                template=notice.template,
+                context=notice.context,
+                language=reminder.recipient.language,
+            )
+            reminder.status = Reminder.Status.SENT
+            reminder.sent_at = now
+            reminder.attempts = attempts
+            reminder.last_error = ""
+            reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            notification_deliver(
+                recipient=reminder.recipient,
+                kind=reminder.kind,
+                message=message,
+                url=notice.url,
+                instrument=notice.instrument,
+                task_id=notice.task_id,
+                key=f"reminder:{reminder.pk}",
+                known_new=True,  # the locked, pending row says no notification exists yet
+            )
+            return "sent"
+        except Exception as error:  # noqa: BLE001 - any failure is retried, never lost
+            failure = error
+            transaction.set_rollback(True)
+    _failure_record(reminder_id=reminder_id, attempts=attempts, error=failure, now=now)
+    return "failed"
+
+
+def _failure_record(*, reminder_id: int, attempts: int, error: Exception, now: datetime) -> None:
+    """After the rollback: count the attempt and set the next one, unless a twin job has
+    meanwhile sent the row (the update then matches nothing)."""
+    status = (
+        Reminder.Status.FAILED if attempts >= Reminder.MAX_ATTEMPTS else Reminder.Status.PENDING
+    )
+    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
+        attempts=attempts,
+        status=status,
+        last_error=f"{error.__class__.__name__}: {error}"[:2000],
+        next_attempt_at=now + _backoff(attempts),
+    )
+    logger.warning("reminder %s not sent (attempt %s): %s", reminder_id, attempts, error)
+
+
+def reminders_retry(*, reminder_ids: list[int]) -> int:
+    """The administrator's retry: failed (or waiting) rows become due now, for the next sweep
+    or for the dispatch this starts right away."""
+    count = Reminder.objects.filter(
+        pk__in=reminder_ids, status__in=[Reminder.Status.FAILED, Reminder.Status.PENDING]
+    ).update(status=Reminder.Status.PENDING, next_attempt_at=timezone.now())
+    if count:
+        reminders_dispatch()
+    return count
+
+
+def round_close_at_deadline(*, round_id: int) -> int:
+    """Close a round whose last day has gone, if its silence means no objection."""
+    from workflows.models import ConsultationRound, SilenceRule
+    from workflows.services import round_close_unanswered
+
+    consultation_round = ConsultationRound.objects.filter(
+        pk=round_id, closed_at__isnull=True, silence_rule=SilenceRule.NO_OBJECTION
+    ).first()
+    if consultation_round is None or consultation_round.deadline >= timezone.localdate():
+        return 0
+    return round_close_unanswered(consultation_round=consultation_round, user=None, by="deadline")

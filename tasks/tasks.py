@@ -27,3 +27,44 @@ def heartbeat(sent_at: str | None = None) -> str:
 def ping(value: str = "pong") -> str:
     """Echo, so that a caller can see a job go through the broker and its result come back."""
     return value
+
+
+# --- Deadlines and reminders: beat runs the first two, the sweep enqueues the others. ----
+
+
+@shared_task(name="tasks.sweep", ignore_result=True)
+def sweep() -> dict:
+    """Every minute: write due reminders, close rounds past their deadline, hand out sends."""
+    from dataclasses import asdict
+
+    from tasks.services import deadlines_sweep
+
+    return asdict(deadlines_sweep())
+
+
+@shared_task(name="tasks.digest", ignore_result=True)
+def digest() -> int:
+    """Each morning at 07:00 (local time): one digest per person of what is due or overdue."""
+    from tasks.services import digest_prepare
+
+    return digest_prepare()
+
+
+@shared_task(name="tasks.deliver_reminder", ignore_result=True)
+def deliver_reminder(reminder_id: int) -> str:
+    """One outbox row. Idempotent: a sent row is skipped, so a redelivered message is harmless.
+
+    A send failure is recorded on the row (not raised), and a later sweep hands it out again
+    by ``next_attempt_at``; no Celery countdown, which Redis would redeliver early.
+    """
+    from tasks.services import reminder_deliver
+
+    return reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(name="tasks.round_close", ignore_result=True)
+def round_close(round_id: int) -> int:
+    """Close a round past its deadline through the process's own service and lock."""
+    from tasks.services import round_close_at_deadline
+
+    return round_close_at_deadline(round_id=round_id)

@@ -597,6 +597,9 @@ def instrument_register(
 ) -> Instrument:
     """The registry numbers, dates and archives a signed instrument; it is then read-only."""
     instrument = Instrument.objects.select_for_update().get(pk=activation.process.instrument_id)
+    # Registrations of one type queue up on the type's row, so that the number suggested
+    # from the count and the check below cannot race (the unique constraint is the backstop).
+    InstrumentType.objects.select_for_update().filter(pk=instrument.instrument_type_id).exists()
     reference_number = plain_text(reference_number)
     if not reference_number:
         raise ValidationError({"reference_number": _("Give the reference number.")})

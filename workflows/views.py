@@ -90,6 +90,11 @@ class ResubmitView(TaskFormView):
 
 class PlanRoundView(TaskFormView):
     form_class = forms.PlanRoundForm
+    # Rendered by Django: viewflow's JavaScript has no <vf-field-checkbox-select>.
+    template_name = "workflows/plan_round.html"
+
+    def get_template_names(self):
+        return [self.template_name]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organisations": services.consultable_organisations()}

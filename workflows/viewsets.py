@@ -6,15 +6,22 @@ filter through ``workflows.selectors``, and ``ApprovalFlow.has_view_permission``
 detail pages of any other process.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
-from viewflow.workflow.flow.views import DashboardProcessListView, DashboardTaskListView
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    DashboardView,
+    FlowChartView,
+)
 from viewflow.workflow.flow.views.list import WorkflowInboxListView, WorkflowQueueListView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from documents.permissions import is_internal
 from khmer.formats import format_date
 from organisations.selectors import principals_of
 from workflows.selectors import processes_visible_to
@@ -22,7 +29,8 @@ from workflows.selectors import processes_visible_to
 
 class VisibleProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        return super().get_queryset().filter(pk__in=processes_visible_to(self.request.user))
+        visible = processes_visible_to(self.request.user)
+        return super().get_queryset().filter(pk__in=visible).order_by("-pk")
 
 
 class VisibleTaskListView(DashboardTaskListView):
@@ -31,7 +39,36 @@ class VisibleTaskListView(DashboardTaskListView):
         return super().queryset.filter(process__in=processes_visible_to(self.request.user))
 
 
+class VisibleDashboardView(DashboardView):
+    """The flow's board of open tasks per step, without other organisations' processes."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if is_internal(self.request.user):
+            return context
+        visible = set(processes_visible_to(self.request.user).values_list("pk", flat=True))
+        for column in context["columns"]:
+            column["tasks"] = [task for task in column["tasks"] if task.process_id in visible]
+        context["finished"] = [t for t in context["finished"] if t.process_id in visible]
+        return context
+
+
+class VisibleChartView(FlowChartView):
+    """A process's chart (its current step highlighted) only for those who may see it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if (
+            process_pk is not None
+            and not processes_visible_to(request.user).filter(pk=process_pk).exists()
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ApprovalFlowViewset(FlowViewset):
+    dashboard_view_class = VisibleDashboardView
+    chart_view_class = VisibleChartView
     process_list_view_class = VisibleProcessListView
     task_list_view_class = VisibleTaskListView
 

@@ -41,3 +41,14 @@ def test_health_needs_no_login_and_is_never_cached(client, db):
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_health_is_read_only(client, db, method):
     assert getattr(client, method)(reverse("health")).status_code == 405
+
+
+def test_health_shows_the_last_sweep_and_the_queue(client, db):
+    from tasks.services import deadlines_sweep
+
+    checks = client.get(reverse("health")).json()["checks"]
+    assert checks["sweep"] == {"ok": True, "last_run": None}
+    assert checks["queue"]["outbox_pending"] == 0 and checks["queue"]["outbox_failed"] == 0
+    deadlines_sweep()
+    checks = client.get(reverse("health")).json()["checks"]
+    assert checks["sweep"]["last_run"] is not None

@@ -1,0 +1,121 @@
+"""The bell, the list, mark read; rendering and delivery in the recipient's language."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from notifications import services
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify(user, title="សារ", url="/process/instruments/1/", key=None):
+    notification, _created = services.notification_create(
+        recipient=user,
+        kind="due",
+        message=services.Message(title=title, body="..."),
+        url=url,
+        key=key,
+    )
+    return notification
+
+
+def test_the_bell_shows_the_unread_count(demo, client):
+    drafter = demo["drafter"]
+    for _ in range(3):
+        _notify(drafter)
+    _notify(demo["chief"])
+    client.force_login(drafter)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert 'data-unread="3"' in page and "៣" in page  # Khmer digits for a Khmer reader
+
+
+def test_mark_one_read_then_all(demo, client):
+    drafter = demo["drafter"]
+    first, second, _third = (_notify(drafter) for _ in range(3))
+    client.force_login(drafter)
+    response = client.post(reverse("notifications:read", args=[first.pk]))
+    assert response.status_code == 302
+    assert Notification.objects.filter(recipient=drafter, read_at__isnull=True).count() == 2
+    response = client.post(reverse("notifications:read", args=[second.pk]), {"open": "1"})
+    assert response.headers["Location"] == second.url
+    client.post(reverse("notifications:read_all"))
+    assert not Notification.objects.filter(recipient=drafter, read_at__isnull=True).exists()
+    assert "data-unread" not in client.get(reverse("notifications:list")).content.decode()
+
+
+def test_nobody_reads_anothers_notification(demo, client):
+    theirs = _notify(demo["chief"])
+    client.force_login(demo["drafter"])
+    assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notifications:read", args=[theirs.pk])).status_code == 405
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_an_external_link_is_never_followed(demo, client):
+    notification = _notify(demo["drafter"], url="https://evil.example/")
+    client.force_login(demo["drafter"])
+    response = client.post(reverse("notifications:read", args=[notification.pk]), {"open": "1"})
+    assert response.headers["Location"] == reverse("notifications:list")
+
+
+def test_the_list_needs_a_login(client, db):
+    assert client.get(reverse("notifications:list")).status_code == 302
+
+
+def test_the_same_key_is_delivered_once(demo, mailoutbox):
+    message = services.Message(title="Due", body="text")
+    for _ in range(2):
+        services.notification_deliver(
+            recipient=demo["drafter"], kind="due", message=message, key="reminder:1"
+        )
+    assert Notification.objects.count() == 1 and len(mailoutbox) == 1
+    assert mailoutbox[0].extra_headers["Message-ID"].startswith("<")
+
+
+def test_a_message_is_written_in_the_recipients_language(demo):
+    from documents.models import Instrument
+
+    context = {
+        "instrument": Instrument(title_km="អនុក្រឹត្យ", title_en="Sub-decree"),
+        "step": "Legal review",
+        "due_on": date(2026, 11, 25),
+        "days": 2,
+    }
+    with translation.override("en"):  # the reader's language, not the sender's
+        khmer = services.message_render(template="before", context=context, language="km")
+    english = services.message_render(template="before", context=context, language="en")
+    assert "ថ្ងៃទី២៥ ខែវិច្ឆិកា ឆ្នាំ២០២៦" in khmer.title
+    assert "នៅសល់ ២ ថ្ងៃធ្វើការ" in khmer.body and "អនុក្រឹត្យ" in khmer.body
+    assert english.title == 'Reminder: "Legal review" is due on 25 November 2026'
+    assert "Sub-decree" in english.body
+
+
+def test_no_address_means_in_app_only(demo, mailoutbox):
+    drafter = demo["drafter"]
+    drafter.email = ""
+    drafter.save()
+    services.notification_deliver(
+        recipient=drafter, kind="due", message=services.Message(title="t", body="b"), key="k"
+    )
+    assert mailoutbox == [] and Notification.objects.count() == 1
+
+
+def test_text_is_not_html_escaped_in_mail(demo, mailoutbox):
+    from documents.models import Instrument
+
+    message = services.message_render(
+        template="due",
+        context={
+            "instrument": Instrument(title_km="ក & ខ", title_en="A & B"),
+            "step": "x",
+            "due_on": date(2026, 11, 25),
+        },
+        language="en",
+    )
+    services.notification_deliver(recipient=demo["drafter"], kind="due", message=message)
+    assert "A & B" in mailoutbox[0].body
