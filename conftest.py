@@ -94,3 +94,12 @@ def demo(db):
 def _fast_password_hashing(settings):
     """Demo users are made in many tests: PBKDF2 would spend most of the suite hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request activates its user's language in the test's thread; do not let it leak."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -180,7 +180,7 @@ class ScheduleRow(models.Model):
         on_delete=models.CASCADE,
         related_name="schedule_rows",
     )
-    position = models.PositiveIntegerField(_("position"))
+    position = models.PositiveIntegerField(_("order"))
     function_km = models.TextField(_("function transferred (Khmer)"), max_length=2000)
     function_en = models.TextField(_("function transferred (English)"), max_length=2000, blank=True)
     from_ministry = models.ForeignKey(

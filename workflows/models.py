@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
@@ -145,7 +146,12 @@ class Consultation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    position = models.CharField(_("position"), max_length=16, choices=Position.choices, blank=True)
+    position = models.CharField(
+        pgettext_lazy("a consulted organisation's answer", "position"),
+        max_length=16,
+        choices=Position.choices,
+        blank=True,
+    )
     remarks = models.TextField(_("general remarks"), blank=True)
     by_silence = models.BooleanField(_("answered by silence"), default=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
