@@ -101,6 +101,24 @@ def consolidate(demo, process, next_step):
     )
 
 
+def legal_then_dg(demo, process, decision, reason):
+    """The legal reviewer approves, then the director-general decides."""
+    act(
+        open_task(process, ApprovalFlow.legal_review),
+        demo["legal"],
+        services.review_decide,
+        decision=Decision.APPROVE,
+        reason="",
+    )
+    act(
+        open_task(process, ApprovalFlow.sign_off),
+        demo["dg"],
+        services.sign_off_decide,
+        decision=decision,
+        reason=reason,
+    )
+
+
 def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, instrument):
     process = through_internal_review(demo, instrument)
 
@@ -128,37 +146,11 @@ def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, ins
     answer_round(demo, process, second, comment=False)
     consolidate(demo, process, NextStep.LEGAL)
 
-    act(
-        open_task(process, ApprovalFlow.legal_review),
-        demo["legal"],
-        services.review_decide,
-        decision=Decision.APPROVE,
-        reason="",
-    )
-    act(
-        open_task(process, ApprovalFlow.sign_off),
-        demo["dg"],
-        services.sign_off_decide,
-        decision=SignOffDecision.RETURN,
-        reason="សូមពិនិត្យមាត្រា ២ ឡើងវិញ",
-    )
+    legal_then_dg(demo, process, SignOffDecision.RETURN, "សូមពិនិត្យមាត្រា ២ ឡើងវិញ")
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.CONSOLIDATION
     consolidate(demo, process, NextStep.LEGAL)
-    act(
-        open_task(process, ApprovalFlow.legal_review),
-        demo["legal"],
-        services.review_decide,
-        decision=Decision.APPROVE,
-        reason="",
-    )
-    act(
-        open_task(process, ApprovalFlow.sign_off),
-        demo["dg"],
-        services.sign_off_decide,
-        decision=SignOffDecision.APPROVE,
-        reason="",
-    )
+    legal_then_dg(demo, process, SignOffDecision.APPROVE, "")
 
     sign_off = SignOff.objects.get(process=process)
     assert sign_off.version.reason == Version.Reason.SIGNED
@@ -209,20 +201,7 @@ def test_the_dg_can_reject_and_that_ends_the_process(demo, instrument):
         position=Position.NO_OBJECTION,
     )
     consolidate(demo, process, NextStep.LEGAL)
-    act(
-        open_task(process, ApprovalFlow.legal_review),
-        demo["legal"],
-        services.review_decide,
-        decision=Decision.APPROVE,
-        reason="",
-    )
-    act(
-        open_task(process, ApprovalFlow.sign_off),
-        demo["dg"],
-        services.sign_off_decide,
-        decision=SignOffDecision.REJECT,
-        reason="មិនស្របនឹងគោលនយោបាយ",
-    )
+    legal_then_dg(demo, process, SignOffDecision.REJECT, "មិនស្របនឹងគោលនយោបាយ")
     instrument.refresh_from_db()
     process.refresh_from_db()
     assert instrument.status == Instrument.Status.REJECTED
