@@ -1,9 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from organisations.services import user_set_language
+from organisations.forms import DelegationForm
+from organisations.models import Delegation
+from organisations.services import delegation_create, delegation_end, user_set_language
 
 
 @login_not_required
@@ -24,14 +30,6 @@ class SignInView(LoginView):
 
 def away(request):
     """Out of office: name a colleague who acts for you while you are away."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect, render
-    from django.utils.translation import gettext as _
-
-    from organisations.forms import DelegationForm
-    from organisations.models import Delegation
-    from organisations.services import delegation_create, delegation_end
 
     user = request.user
     form = DelegationForm(request.POST or None, user=user)

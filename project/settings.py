@@ -199,7 +199,6 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-SILENCED_SYSTEM_CHECKS = []
 
 LOGGING = {
     "version": 1,
@@ -208,7 +207,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# --- Viewflow -----------------------------------------------------------------------------
-
-VIEWFLOW = {}

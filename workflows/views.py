@@ -8,7 +8,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -322,8 +322,6 @@ def matrix_publish(request, process_pk, round_number):
         messages.success(request, _("The matrix is published to the consulted organisations."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        raise
     return HttpResponseRedirect(
         reverse("workflows:matrix", args=[process.pk, consultation_round.number])
     )

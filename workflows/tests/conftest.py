@@ -5,6 +5,8 @@ from documents import services as documents
 from documents.models import InstrumentType, Provision
 from organisations.models import Organisation
 from workflows import services
+from workflows.flows import ApprovalFlow
+from workflows.models import SilenceRule
 
 
 @pytest.fixture
@@ -52,3 +54,22 @@ def _flow_urls_loaded():
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018
+
+
+def open_round(
+    demo,
+    process,
+    codes=("mef", "moh", "ncdd-s"),
+    *,
+    working_days=10,
+    silence_rule=SilenceRule.NO_OBJECTION,
+):
+    """The drafter opens a consultation round with the organisations of ``codes``."""
+    return act(
+        open_task(process, ApprovalFlow.plan_round),
+        demo["drafter"],
+        services.round_plan,
+        organisations=list(Organisation.objects.filter(code__in=codes)),
+        working_days=working_days,
+        silence_rule=silence_rule,
+    )

@@ -18,10 +18,9 @@ from workflows.models import (
     Position,
     SignOff,
     SignOffDecision,
-    SilenceRule,
 )
 
-from .conftest import act, open_task, open_tasks
+from .conftest import act, open_round, open_task, open_tasks
 
 REVIEWERS = {"mef": "reviewer-mef", "moh": "reviewer-moh", "ncdd-s": "reviewer-ncdd"}
 
@@ -40,18 +39,6 @@ def through_internal_review(demo, instrument):
             reason="",
         )
     return process
-
-
-def open_round(demo, process, codes=("mef", "moh", "ncdd-s")):
-    organisations = list(Organisation.objects.filter(code__in=codes))
-    return act(
-        open_task(process, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=organisations,
-        working_days=10,
-        silence_rule=SilenceRule.NO_OBJECTION,
-    )
 
 
 def review_task_of(process, code):

@@ -9,7 +9,7 @@ from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import Consultation, Decision
 
-from .conftest import act, open_task, open_tasks
+from .conftest import act, open_round, open_task, open_tasks
 
 
 def execute_url(task):
@@ -77,14 +77,7 @@ def test_the_drafter_opens_a_round_through_the_task_page(demo, in_consultation, 
 
 
 def test_a_reviewer_comments_on_an_article_and_answers(demo, in_consultation, client):
-    act(
-        open_task(in_consultation, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef", "moh"])),
-        working_days=5,
-        silence_rule="director",
-    )
+    open_round(demo, in_consultation, ("mef", "moh"), working_days=5, silence_rule="director")
     mef = Organisation.objects.get(code="mef")
     task = next(
         t
@@ -118,14 +111,7 @@ def test_a_reviewer_comments_on_an_article_and_answers(demo, in_consultation, cl
 
 
 def test_a_reviewer_of_another_ministry_cannot_see_or_take_the_task(demo, in_consultation, client):
-    act(
-        open_task(in_consultation, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef"])),
-        working_days=5,
-        silence_rule="director",
-    )
+    open_round(demo, in_consultation, ("mef",), working_days=5, silence_rule="director")
     task = open_task(in_consultation, ApprovalFlow.organisation_review)
     consultation = Consultation.objects.get(task=task)
     client.force_login(demo["reviewer-moh"])
@@ -151,14 +137,7 @@ def test_the_public_verification_page(demo, client):
 
 
 def test_the_inbox_names_the_instrument_organisation_and_deadline(demo, in_consultation, client):
-    act(
-        open_task(in_consultation, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef"])),
-        working_days=5,
-        silence_rule="director",
-    )
+    open_round(demo, in_consultation, ("mef",), working_days=5, silence_rule="director")
     task = open_task(in_consultation, ApprovalFlow.organisation_review)
     client.force_login(demo["reviewer-mef"])
     take(client, task)
@@ -211,14 +190,7 @@ def test_each_task_gets_a_deadline_and_taking_it_records_when(demo, in_consultat
     assert deadline.assignee == demo["drafter"] and deadline.assigned_at is not None
     assert deadline.due_on > deadline.opened_at.date()
 
-    act(
-        task,
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef"])),
-        working_days=7,
-        silence_rule="director",
-    )
+    open_round(demo, in_consultation, ("mef",), working_days=7, silence_rule="director")
     deadline.refresh_from_db()
     assert deadline.closed_at is not None
 
@@ -247,14 +219,7 @@ def test_the_drafter_submits_from_the_process_page(demo, instrument, client):
 
 
 def test_the_process_page_is_for_those_consulted_only(demo, in_consultation, client):
-    act(
-        open_task(in_consultation, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef"])),
-        working_days=5,
-        silence_rule="director",
-    )
+    open_round(demo, in_consultation, ("mef",), working_days=5, silence_rule="director")
     url = reverse("workflows:instrument_process", args=[in_consultation.instrument_id])
     client.force_login(demo["reviewer-mef"])
     assert client.get(url).status_code == 200
@@ -301,13 +266,8 @@ def test_the_chief_reassigns_a_task_in_the_office(demo, instrument, client):
 
 
 def test_the_director_closes_a_round_early(demo, in_consultation, client):
-    consultation_round = act(
-        open_task(in_consultation, ApprovalFlow.plan_round),
-        demo["drafter"],
-        services.round_plan,
-        organisations=list(Organisation.objects.filter(code__in=["mef", "moh"])),
-        working_days=5,
-        silence_rule="director",
+    consultation_round = open_round(
+        demo, in_consultation, ("mef", "moh"), working_days=5, silence_rule="director"
     )
     url = reverse("workflows:round_close", args=[in_consultation.pk, consultation_round.number])
     client.force_login(demo["chief"])
