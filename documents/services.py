@@ -14,7 +14,7 @@ from datetime import date
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -384,24 +384,59 @@ def version_create(
     label: str,
     reason: str = Version.Reason.MANUAL,
     restored_from: Version | None = None,
-    check_permission: bool = True,
 ) -> Version:
-    """Freeze the working draft as a named, immutable version with its SHA-256.
-
-    The process (submit, consultation, sign-off) calls this with ``check_permission=False``:
-    its own service has already checked the user's right to take that step.
-    """
-    locked = _lock_instrument(instrument)
-    if check_permission and not permissions.is_drafter_of(user, locked):
+    """A drafter freezes the working draft as a named version (the editor's "Save version")."""
+    if not permissions.is_drafter_of(user, instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    return version_freeze(
+        instrument=instrument, user=user, label=label, reason=reason, restored_from=restored_from
+    )
+
+
+def instrument_lock(*, pk: int, **annotations) -> Instrument:
+    """Row-lock an instrument before freezing a version: with its type and its last version
+    number (what the snapshot and the numbering read) and the caller's own ``annotations``,
+    in one query."""
+    return (
+        Instrument.objects.select_for_update(of=("self",))
+        .select_related("instrument_type")
+        .annotate(
+            last_version=Subquery(
+                Version.objects.filter(instrument=OuterRef("pk"))
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+            **annotations,
+        )
+        .get(pk=pk)
+    )
+
+
+def version_freeze(
+    *,
+    instrument: Instrument,
+    user: User,
+    label: str,
+    reason: str = Version.Reason.MANUAL,
+    restored_from: Version | None = None,
+    is_locked: bool = False,
+) -> Version:
+    """Freeze the working draft as an immutable version with its SHA-256.
+
+    Checks no permission: ``version_create`` does for the editor, and the approval process's
+    services have checked the user's right to take their step. Runs in the caller's
+    transaction (the process steps hold one already; a savepoint of its own would only cost
+    queries), and row-locks the instrument so that no editor's save falls half inside, unless
+    ``is_locked`` says that ``instrument`` came from ``instrument_lock`` in this transaction.
+    """
     label = plain_text(label)
     if not label:
         raise ValidationError({"label": _("Give the version a name.")})
+    locked = instrument if is_locked else instrument_lock(pk=instrument.pk)
     snapshot = instrument_snapshot(instrument=locked)
-    last = Version.objects.filter(instrument=locked).aggregate(last=Max("number"))["last"]
     version = Version(
         instrument=locked,
-        number=(last or 0) + 1,
+        number=(locked.last_version or 0) + 1,
         label=label[:255],
         reason=reason,
         snapshot=snapshot,
@@ -410,6 +445,7 @@ def version_create(
         created_by=user,
     )
     version.save()
+    locked.last_version = version.number
     return version
 
 

@@ -73,8 +73,11 @@ def deadline_assigned(*, task: Task, user: User | None) -> None:
     TaskDeadline.objects.filter(task=task).update(assignee=user, assigned_at=timezone.now())
 
 
-def deadline_close(*, task: Task) -> None:
-    TaskDeadline.objects.filter(task=task, closed_at__isnull=True).update(closed_at=timezone.now())
+def deadline_close(*, task: Task, taken_by: User | None = None) -> None:
+    """Close the task's deadline; ``taken_by``: it was taken and completed in one go."""
+    now = timezone.now()
+    taken = {"assignee": taken_by, "assigned_at": now} if taken_by else {}
+    TaskDeadline.objects.filter(task=task, closed_at__isnull=True).update(closed_at=now, **taken)
 
 
 def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:

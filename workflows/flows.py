@@ -41,7 +41,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_chief_review)
     )
     after_chief_review = (
-        flow.If(lambda activation: activation.process.approved)
+        nodes.If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved by the office chief?"))
         .Then(this.director_review)
         .Else(this.revise)
@@ -54,7 +54,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_director_review)
     )
     after_director_review = (
-        flow.If(lambda activation: activation.process.approved)
+        nodes.If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved by the director?"))
         .Then(this.plan_round)
         .Else(this.revise)
@@ -91,9 +91,9 @@ class ApprovalFlow(flow.Flow):
         .onCreate(this.consultation_task_created)
         .Next(this.round_answered)
     )
-    round_answered = flow.Join().Annotation(title=_("All have answered")).Next(this.close_round)
+    round_answered = nodes.Join().Annotation(title=_("All have answered")).Next(this.close_round)
     close_round = (
-        flow.Function(this.round_closed)
+        nodes.Function(this.round_closed)
         .Annotation(title=_("Close the round"))
         .Next(this.consolidate)
     )
@@ -105,7 +105,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_consolidation)
     )
     after_consolidation = (
-        flow.If(lambda activation: activation.process.next_step == NextStep.ROUND)
+        nodes.If(lambda activation: activation.process.next_step == NextStep.ROUND)
         .Annotation(title=_("Another round?"))
         .Then(this.plan_round)
         .Else(this.legal_review)
@@ -120,7 +120,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_legal_review)
     )
     after_legal_review = (
-        flow.If(lambda activation: activation.process.approved)
+        nodes.If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved by the legal reviewer?"))
         .Then(this.sign_off)
         .Else(this.consolidate)
@@ -133,7 +133,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_sign_off)
     )
     after_sign_off = (
-        flow.Switch()
+        nodes.Switch()
         .Annotation(title=_("Signed?"))
         .Case(this.register, lambda a: a.process.last_decision == SignOffDecision.APPROVE)
         .Case(this.consolidate, lambda a: a.process.last_decision == SignOffDecision.RETURN)

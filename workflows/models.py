@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -74,6 +75,12 @@ class ApprovalProcess(Process):
     @property
     def approved(self) -> bool:
         return self.last_decision == Decision.APPROVE
+
+    @cached_property
+    def current_round(self) -> "ConsultationRound | None":
+        """The newest consultation round. Opening a round sets it on the instance, so that
+        the split into one task per organisation, in the same step, does not read it back."""
+        return self.rounds.order_by("-number").first()
 
 
 class ConsultationRound(models.Model):

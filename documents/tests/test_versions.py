@@ -141,12 +141,11 @@ def test_version_needs_a_drafter_and_a_name(instrument, drafter, text, demo):
         save_version(instrument, drafter, "<b> </b>")
     assert not Version.objects.exists()
     # The process saves versions on behalf of whoever takes the step.
-    version = services.version_create(
+    version = services.version_freeze(
         instrument=instrument,
         user=demo["chief"],
         label="Submitted",
         reason=Version.Reason.SUBMITTED,
-        check_permission=False,
     )
     assert (version.number, version.reason) == (1, "submitted")
 
