@@ -8,7 +8,7 @@ director-general's rejection does. Every step's work — checks, versions, audit
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from organisations.backends import organisation_review_permission
 from workflows import nodes, selectors, services, views
@@ -28,7 +28,7 @@ class ApprovalFlow(flow.Flow):
     )
     # A row lock on the process: two people finishing steps of one process queue up, so that
     # the join of a consultation round sees every answer exactly once.
-    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    lock_impl = nodes.ProcessRowLock()
 
     start = flow.StartHandle(this.start_process).Next(this.chief_review)
 

@@ -13,9 +13,12 @@ take and complete that colleague's tasks, and the record says so.
 
 ``If``, ``Switch`` and ``Function`` are viewflow's without a savepoint when an error would be
 raised anyway (see ``_error_guard``).
+
+``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, so that a
+service can take the same lock in the query that reads the task (``lock_process_of_task``).
 """
 
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 
 from django.db import transaction
 from django.utils.timezone import now
@@ -24,6 +27,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes.func import FunctionActivation as ViewflowFunctionActivation
 from viewflow.workflow.nodes.if_gate import IfActivation as ViewflowIfActivation
 from viewflow.workflow.nodes.join import JoinActivation as ViewflowJoinActivation
@@ -182,3 +186,32 @@ class FunctionActivation(ViewflowFunctionActivation):
 
 class Function(flow.Function):
     activation_class = FunctionActivation
+
+
+class ProcessRowLock:
+    """Every step of a process runs in a transaction holding its ``viewflow_process`` row
+    (``SELECT ... FOR UPDATE``): two people finishing steps of one process queue up, so
+    that the join of a consultation round sees every answer exactly once. On SQLite the
+    transaction itself is the lock (``BEGIN IMMEDIATE``, see the settings).
+
+    Viewflow's own ``SelectForUpdateLock`` locks the same process through its subclass's
+    table; the base row is what ``lock_process_of_task`` can lock while reading a task.
+    """
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with transaction.atomic():
+            Process.objects.select_for_update().filter(pk=process_pk).exists()
+            yield
+
+
+@contextmanager
+def lock_process_of_task(task_pk: int, *select_related: str):
+    """``ProcessRowLock`` taken by the query that reads the task (with ``select_related``):
+    yields the task, in a transaction that holds its process's row."""
+    with transaction.atomic():
+        yield (
+            Task.objects.select_for_update(of=("process",))
+            .select_related("process", *select_related)
+            .get(pk=task_pk)
+        )

@@ -41,6 +41,7 @@ from workflows.models import (
     SignOffDecision,
     SilenceRule,
 )
+from workflows.nodes import lock_process_of_task
 
 # The instrument's status while each step's task is open.
 STATUS_AT_STEP = {
@@ -95,13 +96,11 @@ def task_activation(*, task: Task, user: User):
     in a queue is taken by the user (if they may take it) and saved, taken, when the step's
     service completes it, in the same UPDATE, so taking it costs no query of its own.
     """
-    flow_class = task.flow_task.flow_class
-    with flow_class.lock(task.process_id):  # the lock is a transaction
-        # One query for the task, its process (as viewflow's activation coerces it) and the
-        # instrument, which every step's service reads.
-        task = Task.objects.select_related(
-            "process__approvalprocess__instrument__lead_drafter", "owner"
-        ).get(pk=task.pk)
+    # One query locks the process and reads the task, its process (as viewflow's activation
+    # coerces it), the instrument and its lead drafter, which the steps' services read.
+    with lock_process_of_task(
+        task.pk, "process__approvalprocess__instrument__lead_drafter", "owner"
+    ) as task:
         flow_task = task.flow_task
         activation = flow_task.activation_class(task)
         if task.status == STATUS.NEW:
