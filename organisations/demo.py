@@ -1,4 +1,5 @@
-"""Demo data: the department's organisation tree, the ministries it consults, one user a role.
+"""Demo data: the department's organisation tree, the ministries it consults, one user a role
+(and a head above each consulted organisation's reviewer).
 
 Idempotent: running it again updates the same rows (by code / username) and creates nothing
 twice. Every demo user's password is ``demo``.
@@ -76,9 +77,22 @@ USERS = [
     ("legal", "គឹម", "រតនា", "dfr", [Role.LEGAL_REVIEWER], "director", "Legal officer"),
     ("registry", "ពៅ", "ចន្ធូ", "dfr-admin", [Role.REGISTRY], "director", "Registry officer"),
     ("admin", "អ្នក", "គ្រប់គ្រង", "dfr-admin", [Role.ADMINISTRATOR], "director", "Administrator"),
-    ("reviewer-mef", "ម៉ៅ", "បុប្ផា", "mef", [Role.MINISTRY_REVIEWER], None, "Focal point"),
-    ("reviewer-moh", "ស៊ុន", "ដារ៉ា", "moh", [Role.MINISTRY_REVIEWER], None, "Focal point"),
-    ("reviewer-ncdd", "យឹម", "សុខា", "ncdd-s", [Role.MINISTRY_REVIEWER], None, "Focal point"),
+    # Each consulted organisation's head supervises its focal point, and receives the
+    # escalation when a consultation sits unanswered; no role of their own in the process.
+    ("head-mef", "ឈឹម", "វិចិត្រ", "mef", [], None, "Director of department"),
+    ("head-moh", "ង៉ែត", "សុភា", "moh", [], None, "Director of department"),
+    ("head-ncdd", "ទេព", "បញ្ញា", "ncdd-s", [], None, "Deputy Secretary-General"),
+    ("reviewer-mef", "ម៉ៅ", "បុប្ផា", "mef", [Role.MINISTRY_REVIEWER], "head-mef", "Focal point"),
+    ("reviewer-moh", "ស៊ុន", "ដារ៉ា", "moh", [Role.MINISTRY_REVIEWER], "head-moh", "Focal point"),
+    (
+        "reviewer-ncdd",
+        "យឹម",
+        "សុខា",
+        "ncdd-s",
+        [Role.MINISTRY_REVIEWER],
+        "head-ncdd",
+        "Focal point",
+    ),
 ]
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - published demo logins, printed by `make run`

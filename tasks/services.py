@@ -392,11 +392,16 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
             Reminder.Kind.ESCALATE_SUPERVISOR,
             Reminder.Kind.ESCALATE_DG,
         )
-        url = (
-            reverse("deadlines:extend", args=[deadline.task_id])
-            if escalation
-            else reverse("workflows:instrument_process", args=[deadline.instrument_id])
-        )
+        if escalation and not (
+            reminder.kind == Reminder.Kind.ESCALATE_SUPERVISOR and deadline.organisation_id
+        ):
+            url = reverse("deadlines:extend", args=[deadline.task_id])
+        elif escalation:
+            # A consulted organisation's head: the round's deadline is the department's to
+            # extend, and the head sees no process page; the notice itself says what to do.
+            url = reverse("notifications:list")
+        else:
+            url = reverse("workflows:instrument_process", args=[deadline.instrument_id])
         return _Notice(
             template=reminder.kind,
             context={

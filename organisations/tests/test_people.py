@@ -32,6 +32,9 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db, capsys):
         "reviewer-mef",
         "reviewer-moh",
         "reviewer-ncdd",
+        "head-mef",
+        "head-moh",
+        "head-ncdd",
     }
     assert set(User.objects.values_list("username", flat=True)) == expected
     assert Organisation.objects.filter(code="dfr-fr").count() == 1
@@ -39,6 +42,8 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db, capsys):
     assert drafter.check_password("demo")
     assert drafter.has_role(Role.DRAFTER) and not drafter.has_role(Role.DIRECTOR)
     assert drafter.supervisor.username == "chief"
+    reviewer = User.objects.get(username="reviewer-mef")
+    assert reviewer.supervisor.username == "head-mef" and not reviewer.supervisor.role_names()
     assert drafter.organisation.ancestors()[-1].code == "dfr"
     assert "reviewer-mef" in capsys.readouterr().out
 

@@ -18,5 +18,5 @@ class Command(BaseCommand):
             self.style.SUCCESS(_("Demo data is ready. Logins (password: %s):") % DEMO_PASSWORD)
         )
         for user in users:
-            roles = ", ".join(sorted(user.role_names()))
+            roles = ", ".join(sorted(user.role_names())) or _("(supervisor)")
             self.stdout.write(f"  {user.username:<15} {roles:<20} {user.organisation.name_en}")
