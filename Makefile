@@ -45,7 +45,8 @@ run: compilemessages seed
 	@echo ""
 	@echo "Lekhit is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web app, worker and beat)"
 	@echo "Sign in as drafter, chief, director, legal, dg, registry, admin,"
-	@echo "reviewer-mef, reviewer-moh or reviewer-ncdd; every password is: demo"
+	@echo "reviewer-mef, reviewer-moh, reviewer-ncdd or head-mef, head-moh, head-ncdd;"
+	@echo "every password is: demo"
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 

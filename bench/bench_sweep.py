@@ -166,6 +166,8 @@ def generate(today):
         with step("VACUUM ANALYZE"):
             cursor.execute("VACUUM ANALYZE viewflow_task")
             cursor.execute("VACUUM ANALYZE tasks_taskdeadline")
+        with step("CHECKPOINT (the generated rows flushed before anything is timed)"):
+            cursor.execute("CHECKPOINT")
 
 
 def _deliver_share(share: list[tuple]) -> list[str]:

@@ -56,3 +56,12 @@ def away(request):
             "received": Delegation.objects.filter(delegate=user).select_related("delegator"),
         },
     )
+
+
+def home(request):
+    """Where "/" and signing in lead: everyone with a role to their task inbox; a person with
+    no role in the process (a consulted organisation's head, who receives escalations) to
+    their notifications, instead of a page they may not open."""
+    if request.user.has_perm("workflows.view_approvalprocess"):
+        return redirect("workflow:inbox")
+    return redirect("notifications:list")

@@ -115,7 +115,7 @@ AUTHENTICATION_BACKENDS = [
     "organisations.backends.OrganisationBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workflow:inbox"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,7 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
-from organisations.views import SignInView, away, language_switch
+from organisations.views import SignInView, away, home, language_switch
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify
@@ -37,5 +37,6 @@ urlpatterns = [
     path("verify/", verify, name="verify"),
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("tasks.urls")),
+    path("", home, name="home"),  # before the site's own index, which assumes a role
     path("", site.urls),
 ]

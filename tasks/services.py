@@ -179,12 +179,8 @@ def reminders_create(
     *, batch: list[dict], today: date, now: datetime, calendar, durations, people
 ) -> int:
     candidates: list[Reminder] = []
-    queued = [
-        row["task_id"] for row in batch if not row["assignee_id"] and not row["organisation_id"]
-    ]
-    permissions = selectors.owner_permissions(queued)
-    for row in batch:
-        row["owner_permission"] = permissions.get(row["task_id"], "")
+    _add_owner_permissions(batch)
+    absences = selectors.absences_on_due_days(batch)
     for row in batch:
         duration = selectors.step_duration_for(
             durations, instrument_type_id=row["instrument__instrument_type_id"], step=row["step"]
@@ -206,7 +202,11 @@ def reminders_create(
                     deadline_id=row["id"],
                     recipient_id=recipient,
                     day=day,
-                    payload={"due_on": row["due_on"].isoformat(), "days": days},
+                    payload={
+                        "due_on": row["due_on"].isoformat(),
+                        "days": days,
+                        "absence_id": absences.get(row["id"]),
+                    },
                     next_attempt_at=now,
                 )
                 for recipient in recipients
@@ -411,7 +411,7 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
                 "days": reminder.payload.get("days", 0),
                 "assignee": deadline.assignee,
                 "organisation": deadline.organisation,
-                "absence": selectors.delegation(getattr(reminder, "absence_id", None)),
+                "absence": selectors.delegation(reminder.payload.get("absence_id")),
             },
             url=url,
             instrument=deadline.instrument,
@@ -473,25 +473,18 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
 def reminder_deliver(*, reminder_id: int) -> str:
     """Send one outbox row, exactly once. Returns what happened (for logs and tests).
 
-    The row is locked for the whole send (``FOR UPDATE SKIP LOCKED``: a twin job running at
-    the same moment skips it) and re-read as pending, so a duplicated or redelivered job does
-    nothing. The "sent" mark and the notification are written first and the e-mail goes
-    last, all in one transaction: if anything fails (the mail server above all) the
-    transaction is rolled back, nothing is sent, and the failure is recorded on the row, which
-    stays pending with a later ``next_attempt_at`` (failed after ``MAX_ATTEMPTS``).
-    Only a crash between the mail server's "accepted" and the commit can repeat an e-mail;
-    its Message-ID is then the same (see ``notifications.services``).
+    The row is locked for the whole send (``selectors.reminder_claim``, ``FOR UPDATE SKIP
+    LOCKED``: a twin job running at the same moment skips it) and re-read as pending, so a
+    duplicated or redelivered job does nothing. The "sent" mark and the notification are written
+    first and the e-mail goes last, all in one transaction: if anything fails (the mail server
+    above all) the transaction is rolled back, nothing is sent, and the failure is recorded on
+    the row, which stays pending with a later ``next_attempt_at`` (failed after
+    ``MAX_ATTEMPTS``). Only a crash between the mail server's "accepted" and the commit can
+    repeat an e-mail; its Message-ID is then the same (see ``notifications.services``).
     """
     now = timezone.now()
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "deadline__instrument")
-            .annotate(absence_id=selectors.absence_subquery())
-            .filter(pk=reminder_id, status=Reminder.Status.PENDING)
-            .order_by()[:1]
-        )
-        reminder = next(iter(reminder), None)
+        reminder = selectors.reminder_claim(reminder_id)
         if reminder is None:
             return "not pending"
         attempts = reminder.attempts + 1

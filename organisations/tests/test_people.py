@@ -1,3 +1,4 @@
+import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
@@ -95,3 +96,19 @@ def test_a_browser_asking_for_english_still_gets_khmer_until_the_visitor_chooses
     client.post(reverse("language_switch"), {"language": "en", "next": "/"})
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="km")
     assert response.headers["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("username", "lands_on"),
+    [
+        ("reviewer-mef", "/workflow/inbox/"),
+        ("drafter", "/workflow/inbox/"),
+        ("head-mef", "/notifications/"),
+    ],
+)
+def test_home_leads_each_person_to_a_page_they_may_open(db, client, username, lands_on):
+    call_command("seed_demo")
+    client.force_login(User.objects.get(username=username))
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == lands_on
