@@ -30,6 +30,8 @@ USERS = 100
 SOLO_DELIVERIES = 2_000
 WORKER_PROCESSES = int(os.environ.get("BENCH_WORKER_PROCESSES", os.cpu_count() or 2))
 PROCESSES = 20
+REAL_WORKER_JOBS = 5_000
+REDIS_URL = ""
 
 
 def admin_connection(url: str):
@@ -55,7 +57,9 @@ def configure() -> str:
     os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
     os.environ["DEBUG"] = "true"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
-    os.environ.pop("REDIS_URL", None)  # nothing is published: jobs are run in-process
+    # The in-process measurements publish nothing; the real worker's (below) uses Redis.
+    global REDIS_URL
+    REDIS_URL = os.environ.pop("REDIS_URL", "")
     return url
 
 
@@ -284,6 +288,71 @@ def run(today) -> None:
     )
     twice = deliver_in_processes(deliveries[:1000], WORKER_PROCESSES)
     print(f"1,000 duplicated delivery jobs: {twice.count('sent')} sent again")
+
+    if REDIS_URL:
+        real_worker(deliveries[:REAL_WORKER_JOBS])
+    else:
+        print("\n(set REDIS_URL to also time a real Celery worker taking the jobs from Redis)")
+
+
+def real_worker(deliveries: list[tuple]) -> None:
+    """The same jobs through Redis to a real ``celery worker`` (prefork, acks late, prefetch
+    1, as deployed), its e-mail to the locmem backend. The rate is read from the rows' own
+    ``sent_at`` (first to last), so the worker's start-up is not counted."""
+    import subprocess
+
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from notifications.models import Notification
+    from project.celery import app
+    from tasks.models import Reminder
+
+    ids = [args[0] for args in deliveries]
+    Notification.objects.filter(key__in=[f"reminder:{pk}" for pk in ids]).delete()
+    Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.PENDING, sent_at=None)
+    app.conf.broker_url = REDIS_URL
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    deliver = app.tasks["tasks.deliver_reminder"]
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            deliver.apply_async((pk,), producer=producer)
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "localhost",
+        "EMAIL_URL": "memorymail://",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "project", "worker", "--pool=prefork",
+        f"--concurrency={WORKER_PROCESSES}", "--loglevel=WARNING", "--without-gossip",
+        "--without-mingle", "--without-heartbeat",
+        *os.environ.get("BENCH_WORKER_ARGS", "").split(),
+    ]  # fmt: skip
+    connection.close()
+    worker = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own command line
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if Reminder.objects.filter(pk__in=ids, status=Reminder.Status.SENT).count() == len(ids):
+                break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(app.conf.task_default_queue)
+    sent = Reminder.objects.filter(pk__in=ids, status=Reminder.Status.SENT)
+    span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    seconds = (span["last"] - span["first"]).total_seconds()
+    print(
+        f"\nreal worker (celery -P prefork -c {WORKER_PROCESSES}, jobs from Redis): "
+        f"{sent.count():,} of {len(ids):,} sent, {(sent.count() - 1) / seconds:,.0f} "
+        f"notifications/s from the first to the last (target > 500/s)"
+    )
 
 
 if __name__ == "__main__":

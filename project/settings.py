@@ -166,7 +166,13 @@ CELERY_RESULT_BACKEND = REDIS_URL or f"db+sqlite:///{VAR_DIR / 'celery-results.s
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every job is short (a delivery is a few milliseconds, the sweep about a second): each worker
+# process may hold a few, acknowledged only when done (a dead worker's go back to the queue).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 8
+# Celery's Django fixup closes the database connection before and after every job unless
+# told how many jobs may reuse it: a new PostgreSQL connection per reminder cost several
+# times the reminder itself (and lost its prepared statements). Reopened every 500 jobs.
+CELERY_DB_REUSE_MAX = 500
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
