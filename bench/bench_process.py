@@ -8,7 +8,8 @@ closes the round), consolidation answering the three comments, legal review, the
 director-general's sign-off and the registry's number. The script prints the SQL queries of
 each step with 100 and with 10,000 processes already in the database (the counts must not
 grow), and the median milliseconds of a whole journey (``runs`` journeys, 20 by default) at
-each size, beside the bare viewflow flow's figures (``../shared/VIEWFLOW-NOTES.md``).
+each size; then the same for the bare viewflow flow of ``../shared/VIEWFLOW-NOTES.md``
+(``bare_flow.py``), through the same database and harness, beside the notes' own figures.
 
 The instrument's text (a chapter and three articles) is written before each journey and is
 not counted: drafting is outside the process.
@@ -228,6 +229,52 @@ def journey(users, organisations, number: int, *, measure: bool = False):
     return queries, timings, run
 
 
+# --- The bare flow, through the same harness ----------------------------------------------
+
+BARE_STEPS = ["review", "ministry_a", "ministry_b", "ministry_c", "sign_off"]
+
+
+def bare_journey(*, measure: bool = False):
+    """One process of the bare flow (``bare_flow.py``): each task taken and completed as our
+    services do it (process lock, read the task, start, execute), step by step."""
+    from bare_flow import BareFlow
+    from django.db import connection, reset_queries, transaction
+    from django.test.utils import CaptureQueriesContext
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    def complete(task):
+        with BareFlow.lock(task.process_id), transaction.atomic():
+            task = Task.objects.get(pk=task.pk)
+            activation = task.flow_task.activation_class(task)
+            activation.start(None)
+            activation.execute()
+
+    process = None
+
+    def start():
+        nonlocal process
+        process = BareFlow.start.run()
+
+    def step(name):
+        return lambda: complete(
+            process.task_set.get(flow_task=getattr(BareFlow, name), status=STATUS.ASSIGNED)
+        )
+
+    queries, timings = [], []
+    for name, run in [("start", start), *((name, step(name)) for name in BARE_STEPS)]:
+        started = time.perf_counter()
+        if measure:
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                run()
+            queries.append((name, len(captured.captured_queries)))
+        else:
+            run()
+        timings.append((time.perf_counter() - started) * 1000)
+    return queries, timings
+
+
 # --- Many processes, fast -----------------------------------------------------------------
 
 SHARED_APPS = {"auth", "contenttypes", "sessions", "admin", "organisations"}
@@ -404,11 +451,29 @@ def run(runs: int, temporary_sqlite: bool) -> None:
         print(f"{name:<36} {a:>13} {b:>15} {ma:>9.1f} {mb:>10.1f}{flag}")
     sum_a, sum_b = sum(q for _n, q in queries_a), sum(q for _n, q in queries_b)
     print(f"{'whole process':<36} {sum_a:>13} {sum_b:>15} {total_a:>9.1f} {total_b:>10.1f}")
-    print()
+
+    import bare_flow
+
+    bare_flow.PEOPLE.update(
+        chief=users["chief"],
+        mef=users["reviewer-mef"],
+        moh=users["reviewer-moh"],
+        ncdd=users["reviewer-ncdd"],
+        dg=users["dg"],
+    )
+    bare_journey()  # warm-up
+    bare_queries, _ms = bare_journey(measure=True)
+    bare_ms = statistics.median(sum(bare_journey()[1]) for _ in range(runs))
+    print(f"\nthe bare flow (bench/bare_flow.py), same database and harness, at {n_b:,}:")
+    for name, count in bare_queries:
+        print(f"  {name:<34} {count:>13}")
+    bare_total = sum(count for _name, count in bare_queries)
+    print(f"  {'whole process':<34} {bare_total:>13} {bare_ms:>9.1f} ms")
     print(
-        f"bare viewflow flow of this shape (VIEWFLOW-NOTES.md, PostgreSQL): {BARE_QUERIES} "
-        f"queries, ~{BARE_MS} ms per process; it has no second internal review, no round "
-        "planning, comments, consolidation, legal review, versions, audit or deadlines."
+        f"\nour journey: {sum_b} queries, {total_b:.0f} ms; the bare flow here: {bare_total} "
+        f"queries, {bare_ms:.0f} ms; in VIEWFLOW-NOTES.md: {BARE_QUERIES} queries, ~{BARE_MS} ms."
+        "\nOurs has ten human steps to the bare flow's five, three comments and their answers, "
+        "five frozen versions, the audit trail and a deadline for every task."
     )
 
 
