@@ -10,7 +10,9 @@ never written), migrates it, and generates 1,000,000 open tasks with their deadl
 the plan of the sweep's query (EXPLAIN ANALYZE), and delivers every reminder the sweep handed
 out through the Celery task function a worker runs, to the locmem e-mail backend, and reports
 notifications per second: first in one process (a solo worker), then in
-``BENCH_WORKER_PROCESSES`` forked processes (a prefork worker; default: the number of CPUs).
+``BENCH_WORKER_PROCESSES`` forked processes (default: the number of CPUs). With ``REDIS_URL``
+set, the same jobs then go through Redis to real Celery workers: as deployed (one process per
+core) and as Celery's default prefork pool.
 The database is dropped at the end.
 """
 
@@ -268,9 +270,8 @@ def run(today) -> None:
     outcomes += deliver_in_processes(rest, WORKER_PROCESSES)
     seconds = time.perf_counter() - start
     print(
-        f"delivery, {WORKER_PROCESSES} processes (a prefork worker, -c {WORKER_PROCESSES}): "
-        f"{len(rest):,} in {seconds:.2f} s = {len(rest) / seconds:,.0f} notifications/s "
-        f"(target > 500/s)"
+        f"delivery, {WORKER_PROCESSES} forked processes (the job alone, no broker): "
+        f"{len(rest):,} in {seconds:.2f} s = {len(rest) / seconds:,.0f} notifications/s"
     )
     by_kind = Reminder.objects.values("kind").order_by("kind").annotate(n=Count("pk"))
     print(
@@ -295,10 +296,31 @@ def run(today) -> None:
         print("\n(set REDIS_URL to also time a real Celery worker taking the jobs from Redis)")
 
 
+# The worker as deployed (README, "Deploying for real"): one process per core, each taking its
+# own jobs from Redis with two threads; and, for comparison, Celery's default prefork pool
+# (one parent taking every job from Redis for all its children).
+WORKER_SHAPES = {
+    "deployed": (WORKER_PROCESSES, ["--pool=threads", "--concurrency=2"]),
+    "prefork": (1, ["--pool=prefork", f"--concurrency={WORKER_PROCESSES}"]),
+}
+
+
 def real_worker(deliveries: list[tuple]) -> None:
-    """The same jobs through Redis to a real ``celery worker`` (prefork, acks late, prefetch
-    1, as deployed), its e-mail to the locmem backend. The rate is read from the rows' own
-    ``sent_at`` (first to last), so the worker's start-up is not counted."""
+    """The same jobs through Redis to real ``celery worker`` processes (acks late, as
+    deployed), their e-mail to the locmem backend, once per shape of ``WORKER_SHAPES``. The
+    rate is read from the rows' own ``sent_at`` (first to last), so start-up is not counted."""
+    for name, (processes, pool) in WORKER_SHAPES.items():
+        extra = os.environ.get("BENCH_WORKER_ARGS", "").split() if name == "deployed" else []
+        sent, total, rate = _real_worker_run(deliveries, processes, pool + extra)
+        label = f"{processes} x celery worker {' '.join(pool + extra)}"
+        target = " (target > 500/s)" if name == "deployed" else ""
+        print(
+            f"\nreal worker, {name} ({label}; jobs from Redis): {sent:,} of {total:,} sent, "
+            f"{rate:,.0f} notifications/s from the first to the last{target}"
+        )
+
+
+def _real_worker_run(deliveries: list[tuple], processes: int, arguments: list[str]):
     import subprocess
 
     from django.db import connection
@@ -311,6 +333,12 @@ def real_worker(deliveries: list[tuple]) -> None:
     ids = [args[0] for args in deliveries]
     Notification.objects.filter(key__in=[f"reminder:{pk}" for pk in ids]).delete()
     Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.PENDING, sent_at=None)
+    # Those deleted and re-pended rows would wake autovacuum in the middle of the timing, and
+    # the in-process run's writes a checkpoint: both done now, as before the sweep's timing.
+    with connection.cursor() as cursor:
+        for model in (Reminder, Notification):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute("CHECKPOINT")
     app.conf.broker_url = REDIS_URL
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
@@ -326,14 +354,16 @@ def real_worker(deliveries: list[tuple]) -> None:
         "EMAIL_URL": "memorymail://",
         "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable, "-m", "celery", "-A", "project", "worker", "--pool=prefork",
-        f"--concurrency={WORKER_PROCESSES}", "--loglevel=WARNING", "--without-gossip",
-        "--without-mingle", "--without-heartbeat",
-        *os.environ.get("BENCH_WORKER_ARGS", "").split(),
-    ]  # fmt: skip
     connection.close()
-    worker = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own command line
+    command = [
+        sys.executable, "-m", "celery", "-A", "project", "worker", "--loglevel=WARNING",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", *arguments,
+    ]  # fmt: skip
+    workers = [
+        # Our own command line; each process a name of its own, as on separate machines.
+        subprocess.Popen([*command, f"--hostname=bench{n}@%h"], cwd=ROOT, env=env)  # noqa: S603
+        for n in range(processes)
+    ]
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -341,18 +371,17 @@ def real_worker(deliveries: list[tuple]) -> None:
                 break
             time.sleep(0.5)
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge(app.conf.task_default_queue)
     sent = Reminder.objects.filter(pk__in=ids, status=Reminder.Status.SENT)
     span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds()
-    print(
-        f"\nreal worker (celery -P prefork -c {WORKER_PROCESSES}, jobs from Redis): "
-        f"{sent.count():,} of {len(ids):,} sent, {(sent.count() - 1) / seconds:,.0f} "
-        f"notifications/s from the first to the last (target > 500/s)"
-    )
+    count = sent.count()
+    return count, len(ids), (count - 1) / seconds
 
 
 if __name__ == "__main__":

@@ -287,22 +287,32 @@ def sweep_status() -> dict:
 
 # --- The delivery's claim: the worker's hot path ---------------------------------------
 
-# Each table the claim reads, with its alias and how its row joins in.
+# Each table the claim reads, with its alias and how its row joins in (``r``: the reminder).
 _CLAIM_TABLES = (
     (Reminder, "r", None),
     (User, "u", "JOIN {table} u ON u.id = r.recipient_id"),
     (TaskDeadline, "d", "LEFT JOIN {table} d ON d.id = r.deadline_id"),
     ("documents.Instrument", "i", "LEFT JOIN {table} i ON i.id = d.instrument_id"),
+    (User, "a", "LEFT JOIN {table} a ON a.id = d.assignee_id"),
+    ("organisations.Organisation", "o", "LEFT JOIN {table} o ON o.id = d.organisation_id"),
 )
 
 
 @functools.cache
-def _claim_statement(vendor: str) -> tuple[str, list[tuple]]:
+def _claim_statements(vendor: str) -> tuple[list[str], list[tuple]]:
     """The claim's SQL, built once per process from the models' metadata, and for each model
-    its attribute names and each column's converters (what the ORM would apply)."""
+    its attribute names and each column's converters (what the ORM would apply).
+
+    On PostgreSQL one statement marks the row sent and reads it with everything the message
+    needs: the UPDATE takes the pending row only if no twin job holds it (``FOR UPDATE SKIP
+    LOCKED`` in its sub-select), and its RETURNING feeds the joins. SQLite has neither
+    row locks nor data-modifying CTEs: the UPDATE and the read are two statements there,
+    serialised by the IMMEDIATE transaction.
+    """
     from django.apps import apps
 
     quote = connection.ops.quote_name
+    table = quote(Reminder._meta.db_table)
     columns, joins, layout = [], [], []
     for model, alias, join in _CLAIM_TABLES:
         model = apps.get_model(model) if isinstance(model, str) else model
@@ -320,30 +330,45 @@ def _claim_statement(vendor: str) -> tuple[str, list[tuple]]:
                 )
             )
         layout.append((model, [field.attname for field in fields], converters))
-    # Quoted names from the models' metadata; the values are parameters.
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(Reminder._meta.db_table)} r {' '.join(joins)} "  # noqa: S608
-        "WHERE r.id = %s AND r.status = %s"
+    # Quoted names from the models' metadata; the values are parameters: the new status,
+    # sent_at, the reminder's id and the status it must have.
+    mark = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+        "last_error = ''"
     )
+    select = f"SELECT {', '.join(columns)} FROM {{source}} r {' '.join(joins)}"  # noqa: S608
     if vendor == "postgresql":
-        # A twin job claiming the same row at the same moment skips it instead of waiting.
-        sql += " FOR UPDATE OF r SKIP LOCKED"
-    return sql, layout
+        claim = (
+            f"WITH claimed AS ({mark} WHERE id = (SELECT id FROM {table} "  # noqa: S608
+            "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED) RETURNING *) "
+            + select.format(source="claimed")
+        )
+        return [claim], layout
+    read = select.format(source=table) + " WHERE r.id = %s"
+    return [f"{mark} WHERE id = %s AND status = %s", read], layout
 
 
-def reminder_claim(reminder_id: int) -> Reminder | None:
-    """Lock and read a pending reminder with its recipient, deadline and instrument; None
-    when it is not pending (sent, skipped, failed) or another job holds it. Call inside the
-    transaction that sends it. On SQLite the transaction (``BEGIN IMMEDIATE``) is the lock.
+def reminder_claim(reminder_id: int, *, now) -> Reminder | None:
+    """Mark a pending reminder sent and read it with its recipient, its deadline and the
+    deadline's instrument, assignee and organisation; None when it is not pending (sent,
+    skipped, failed) or a twin job holds it. Call inside the transaction that sends it: the
+    row stays locked until then, and a failed send rolls the mark back.
 
-    One statement written once from the models' metadata, instead of a queryset: building
-    the ORM query (four models' columns) cost the worker more than running it, and delivery
-    runs thousands of times a minute at a deadline. The rows come back as model instances,
+    Statements written once from the models' metadata, instead of querysets: building the
+    ORM query (six tables' columns) cost the worker more than running it, and delivery runs
+    thousands of times a minute at a deadline. The rows come back as model instances,
     converted as the ORM would, with their relations set.
     """
-    sql, layout = _claim_statement(connection.vendor)
+    statements, layout = _claim_statements(connection.vendor)
+    params = [Reminder.Status.SENT, now, reminder_id, Reminder.Status.PENDING]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [reminder_id, Reminder.Status.PENDING])
+        if len(statements) == 2:  # SQLite: mark, then read
+            cursor.execute(statements[0], params)
+            if cursor.rowcount != 1:
+                return None
+            cursor.execute(statements[1], [reminder_id])
+        else:
+            cursor.execute(statements[0], params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -351,16 +376,18 @@ def reminder_claim(reminder_id: int) -> Reminder | None:
     for model, attnames, converters in layout:
         values = list(row[start : start + len(attnames)])
         start += len(attnames)
-        if values[0] is None:  # the LEFT JOINs of a reminder without a deadline
+        if values[0] is None:  # a LEFT JOIN that found nothing
             instances.append(None)
             continue
         for index, (column, functions) in enumerate(converters):
             for convert in functions:
                 values[index] = convert(values[index], column, connection)
         instances.append(model.from_db(connection.alias, attnames, values))
-    reminder, recipient, deadline, instrument = instances
+    reminder, recipient, deadline, instrument, assignee, organisation = instances
     reminder.recipient = recipient
     if deadline is not None:
         deadline.instrument = instrument
+        deadline.assignee = assignee
+        deadline.organisation = organisation
         reminder.deadline = deadline
     return reminder

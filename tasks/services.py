@@ -386,8 +386,6 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
             return None
         if reminder.payload.get("due_on") != deadline.due_on.isoformat():
             return None
-        if deadline.assignee_id == reminder.recipient_id:
-            deadline.assignee = reminder.recipient  # the common case: no query for the name
         escalation = reminder.kind in (
             Reminder.Kind.ESCALATE_SUPERVISOR,
             Reminder.Kind.ESCALATE_DG,
@@ -473,37 +471,33 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
 def reminder_deliver(*, reminder_id: int) -> str:
     """Send one outbox row, exactly once. Returns what happened (for logs and tests).
 
-    The row is locked for the whole send (``selectors.reminder_claim``, ``FOR UPDATE SKIP
-    LOCKED``: a twin job running at the same moment skips it) and re-read as pending, so a
-    duplicated or redelivered job does nothing. The "sent" mark and the notification are written
-    first and the e-mail goes last, all in one transaction: if anything fails (the mail server
-    above all) the transaction is rolled back, nothing is sent, and the failure is recorded on
-    the row, which stays pending with a later ``next_attempt_at`` (failed after
-    ``MAX_ATTEMPTS``). Only a crash between the mail server's "accepted" and the commit can
-    repeat an e-mail; its Message-ID is then the same (see ``notifications.services``).
+    The claim (``selectors.reminder_claim``) marks the row sent in the statement that reads
+    it, and holds it locked for the whole send: a twin job running at the same moment skips
+    it (``FOR UPDATE SKIP LOCKED``), and a duplicated or redelivered job finds it no longer
+    pending and does nothing. The notification is written next and the e-mail goes last,
+    all in one transaction: if anything fails (the mail server above all) the transaction is
+    rolled back, the row is pending again, nothing is sent, and the failure is recorded on
+    the row with a later ``next_attempt_at`` (failed after ``MAX_ATTEMPTS``). Only a crash
+    between the mail server's "accepted" and the commit can repeat an e-mail; its Message-ID
+    is then the same (see ``notifications.services``).
     """
     now = timezone.now()
     with transaction.atomic():
-        reminder = selectors.reminder_claim(reminder_id)
+        reminder = selectors.reminder_claim(reminder_id, now=now)
         if reminder is None:
             return "not pending"
-        attempts = reminder.attempts + 1
         try:
             notice = _notice(reminder, today=timezone.localdate(now))
             if notice is None:
-                reminder.status = Reminder.Status.SKIPPED
-                reminder.save(update_fields=["status"])
+                Reminder.objects.filter(pk=reminder.pk).update(
+                    status=Reminder.Status.SKIPPED, sent_at=None
+                )
                 return "skipped"
             message = message_render(
                 template=notice.template,
                 context=notice.context,
                 language=reminder.recipient.language,
             )
-            reminder.status = Reminder.Status.SENT
-            reminder.sent_at = now
-            reminder.attempts = attempts
-            reminder.last_error = ""
-            reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
             notification_deliver(
                 recipient=reminder.recipient,
                 kind=reminder.kind,
@@ -512,13 +506,13 @@ def reminder_deliver(*, reminder_id: int) -> str:
                 instrument=notice.instrument,
                 task_id=notice.task_id,
                 key=f"reminder:{reminder.pk}",
-                known_new=True,  # the locked, pending row says no notification exists yet
+                known_new=True,  # the row was pending, and is ours: no notification exists yet
             )
             return "sent"
         except Exception as error:  # noqa: BLE001 - any failure is retried, never lost
             failure = error
             transaction.set_rollback(True)
-    _failure_record(reminder_id=reminder_id, attempts=attempts, error=failure, now=now)
+    _failure_record(reminder_id=reminder_id, attempts=reminder.attempts, error=failure, now=now)
     return "failed"
 
 
