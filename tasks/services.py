@@ -2,21 +2,23 @@
 
 The sweep (every minute, from beat) decides which reminders are due and writes them to the
 outbox (``Reminder``), whose UNIQUE constraints make writing the same reminder twice a
-no-op. It then hands each pending row to a worker as one job (``tasks.deliver_reminder``),
-published only once the rows are committed. Delivery locks the row, re-checks that it is still
-pending and still wanted, writes the notification and sends the e-mail, then marks it sent,
-all in one transaction: a duplicated or redelivered job finds the row sent (or locked by its
+no-op. It hands each row it wrote to a worker as one job (``tasks.deliver_reminder``),
+published only once the rows are committed, and hands out again the rows whose job was lost
+or whose send failed, once their lease or back-off is over. Delivery marks the row sent
+as it locks it, re-checks that it is still wanted, writes the notification and sends the
+e-mail, all in one transaction: a duplicated or redelivered job finds the row sent (or locked by its
 twin) and does nothing; a failed send leaves the row pending with a later ``next_attempt_at``,
 for a later sweep to hand out again. Nothing waits in the broker with a long countdown
 (Redis would redeliver it after its visibility timeout): the database says what is due.
 """
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,22 +151,98 @@ def _plan(row: dict, duration: StepDuration, *, today: date, calendar: CachedCal
     return planned
 
 
-def _insert_new(candidates: list[Reminder], existing: set[tuple]) -> int:
-    """Insert the reminders not yet in the outbox; a concurrent sweep's are ignored by the
-    UNIQUE constraints (ON CONFLICT DO NOTHING), so two sweeps never write one twice."""
-    new = [r for r in candidates if _key(r) not in existing]
-    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_SIZE)
-    return len(new)
+@dataclass(frozen=True)
+class Planned:
+    """A reminder the deadlines call for, before it is written to the outbox."""
+
+    kind: str
+    recipient_id: int
+    day: date
+    payload: dict
+    deadline_id: int | None = None
+    consultation_round_id: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What the outbox's UNIQUE constraints hold once per row."""
+        return (
+            self.deadline_id,
+            self.consultation_round_id,
+            self.kind,
+            self.day,
+            self.recipient_id,
+        )
 
 
-def _key(reminder: Reminder) -> tuple:
-    return (
-        reminder.deadline_id,
-        reminder.consultation_round_id,
-        reminder.kind,
-        reminder.day,
-        reminder.recipient_id,
+_OUTBOX_COLUMNS = ("kind", "deadline_id", "consultation_round_id", "recipient_id", "day", "payload")
+
+
+def _outbox_insert(rows: list[Planned], *, now: datetime) -> list[int]:
+    """Write ``rows`` to the outbox, already leased for dispatch, and return the ids of those
+    written. A row already there (a concurrent sweep's, a second beat's) is skipped by the
+    UNIQUE constraints (``ON CONFLICT DO NOTHING``), so its id is not returned and only its
+    writer hands it out. One statement per thousand rows (on SQLite, as many as its limit on
+    parameters allows): the ORM's ``bulk_create`` returns no ids with ``ignore_conflicts``,
+    and spent longer preparing the values than the database spent writing them.
+    """
+    if not rows:
+        return []
+    ops = connection.ops
+    table = ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _OUTBOX_COLUMNS)
+    constants = [
+        Reminder.Status.PENDING,
+        0,
+        "",
+        ops.adapt_datetimefield_value(now + DISPATCH_LEASE),
+        ops.adapt_datetimefield_value(now),
+    ]
+    # Quoted names from the model's metadata; every value is a parameter.
+    insert = (
+        f"INSERT INTO {table} ({columns}, status, attempts, last_error, next_attempt_at, "  # noqa: S608
+        "created_at) "
     )
+    postgresql = connection.vendor == "postgresql"
+    per_row = len(_OUTBOX_COLUMNS) + len(constants)
+    size = BATCH_SIZE if postgresql else connection.features.max_query_params // per_row
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = [
+                (
+                    row.kind,
+                    row.deadline_id,
+                    row.consultation_round_id,
+                    row.recipient_id,
+                    ops.adapt_datefield_value(row.day),
+                    json.dumps(row.payload),
+                )
+                for row in batch
+            ]
+            if postgresql:  # the rows as arrays: one parameter a column
+                sql = insert + (  # noqa: S608
+                    "SELECT k, d, r, u, dy, p::jsonb, %s, %s, %s, %s, %s FROM unnest("
+                    "%s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[], %s::date[], "
+                    "%s::text[]) AS t(k, d, r, u, dy, p) ON CONFLICT DO NOTHING RETURNING id"
+                )
+                params = [*constants, *(list(column) for column in zip(*values, strict=True))]
+            else:
+                one = "(" + ", ".join(["%s"] * per_row) + ")"
+                sql = insert + "VALUES " + ", ".join([one] * len(batch))
+                sql += " ON CONFLICT DO NOTHING RETURNING id"
+                params = [value for row in values for value in (*row, *constants)]
+            cursor.execute(sql, params)
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+def _write_new(candidates: list[Planned], existing: set[tuple], *, now: datetime) -> int:
+    """Write the reminders not yet in the outbox and hand each out to a worker once the
+    transaction commits. Returns how many were written."""
+    ids = _outbox_insert([c for c in candidates if c.key not in existing], now=now)
+    jobs_enqueue("tasks.deliver_reminder", [(pk,) for pk in ids])
+    return len(ids)
 
 
 def _add_owner_permissions(batch: list[dict]) -> None:
@@ -178,7 +256,7 @@ def _add_owner_permissions(batch: list[dict]) -> None:
 def reminders_create(
     *, batch: list[dict], today: date, now: datetime, calendar, durations, people
 ) -> int:
-    candidates: list[Reminder] = []
+    candidates: list[Planned] = []
     _add_owner_permissions(batch)
     absences = selectors.absences_on_due_days(batch)
     for row in batch:
@@ -197,7 +275,7 @@ def reminders_create(
             else:
                 recipients = responsible
             candidates.extend(
-                Reminder(
+                Planned(
                     kind=kind,
                     deadline_id=row["id"],
                     recipient_id=recipient,
@@ -207,7 +285,6 @@ def reminders_create(
                         "days": days,
                         "absence_id": absences.get(row["id"]),
                     },
-                    next_attempt_at=now,
                 )
                 for recipient in recipients
             )
@@ -219,14 +296,18 @@ def reminders_create(
             deadline_id__in={c.deadline_id for c in candidates}
         ).values_list("deadline_id", "kind", "day", "recipient_id")
     }
-    return _insert_new(candidates, existing)
+    return _write_new(candidates, existing, now=now)
 
 
-def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> None:
+def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> set[int]:
     """Rounds past their last day: close those where silence is assent (one job per round,
     which closes it through ``workflows.services`` with the process lock, as a person
-    would); for the others, tell the director once that the round awaits a decision."""
-    from workflows.models import SilenceRule
+    would); for the others, tell the director once that the round awaits a decision.
+
+    Returns the open consultation tasks of the rounds being closed: no reminder is written
+    for them, since silence is their answer.
+    """
+    from workflows.models import Consultation, SilenceRule
 
     closing, candidates = [], []
     rounds = selectors.rounds_past_deadline(today=today).select_related("instrument__owning_office")
@@ -236,13 +317,12 @@ def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> None:
             continue
         result.rounds_to_director += 1
         candidates.extend(
-            Reminder(
+            Planned(
                 kind=Reminder.Kind.ROUND_DIRECTOR,
-                consultation_round=consultation_round,
+                consultation_round_id=consultation_round.pk,
                 recipient_id=director,
                 day=consultation_round.deadline,
                 payload={"round": consultation_round.number},
-                next_attempt_at=now,
             )
             for director in selectors.round_directors(consultation_round)
         )
@@ -253,9 +333,16 @@ def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> None:
                 consultation_round_id__in={c.consultation_round_id for c in candidates}
             ).values_list("consultation_round_id", "kind", "day", "recipient_id")
         }
-        result.created += _insert_new(candidates, existing)
+        result.created += _write_new(candidates, existing, now=now)
     result.rounds_closing = len(closing)
     jobs_enqueue("tasks.round_close", closing)
+    if not closing:
+        return set()
+    return set(
+        Consultation.objects.filter(
+            round_id__in=[pk for (pk,) in closing], answered_at__isnull=True
+        ).values_list("task_id", flat=True)
+    )
 
 
 def reminders_dispatch(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
@@ -297,19 +384,21 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     )
     horizon = calendar.add(today, lookahead)
     result = SweepResult()
+    with transaction.atomic():
+        closing = _rounds_handle(today=today, now=now, result=result)
     for batch in selectors.due_deadlines(horizon=horizon, batch_size=batch_size):
         with transaction.atomic():
             result.created += reminders_create(
-                batch=batch,
+                batch=[row for row in batch if row["task_id"] not in closing],
                 today=today,
                 now=now,
                 calendar=calendar,
                 durations=durations,
                 people=people,
             )
-    with transaction.atomic():
-        _rounds_handle(today=today, now=now, result=result)
-    result.dispatched = reminders_dispatch(now=now, batch_size=batch_size)
+    # The rows just written went out with their commit; this hands out again those whose job
+    # was lost or whose send failed, once their lease or back-off is over.
+    result.dispatched = result.created + reminders_dispatch(now=now, batch_size=batch_size)
     heartbeat_record(name="sweep", sent_at=now)
     return result
 
@@ -332,12 +421,8 @@ def digest_prepare(*, now: datetime | None = None) -> int:
             for person in people.responsible(row):
                 per_person[person].append(row["id"])
     candidates = [
-        Reminder(
-            kind=Reminder.Kind.DIGEST,
-            recipient_id=person,
-            day=today,
-            payload={"deadlines": ids},
-            next_attempt_at=now,
+        Planned(
+            kind=Reminder.Kind.DIGEST, recipient_id=person, day=today, payload={"deadlines": ids}
         )
         for person, ids in per_person.items()
     ]
@@ -348,8 +433,7 @@ def digest_prepare(*, now: datetime | None = None) -> int:
                 kind=Reminder.Kind.DIGEST, day=today, recipient_id__in=list(per_person)
             ).values_list("recipient_id", flat=True)
         }
-        created = _insert_new(candidates, existing)
-    reminders_dispatch(now=now)
+        created = _write_new(candidates, existing, now=now)
     return created
 
 

@@ -18,7 +18,7 @@ from tasks.services import deadlines_sweep, digest_prepare, reminder_deliver
 from workflows.flows import ApprovalFlow
 from workflows.tests.test_journey import through_internal_review
 
-from .conftest import at, new_instrument
+from .conftest import at, make_deadlines, new_instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +189,21 @@ def test_two_sweeps_write_each_reminder_once_and_hand_it_out_once(demo, plan_rou
     assert (first.created, first.dispatched) == (1, 1)
     assert (second.created, second.dispatched) == (0, 0)  # still leased to the first job
     assert Reminder.objects.count() == 1
+
+
+def test_a_sweep_writes_more_reminders_than_one_statement_holds_once_each(
+    demo, plan_round, jobs, mailoutbox
+):
+    make_deadlines(plan_round, 250, due_on=date(2026, 12, 10), assignee=demo["drafter"])
+    with at(2026, 12, 8, 8):
+        first = deadlines_sweep()
+        again = deadlines_sweep()
+        outcomes = jobs.run()
+    assert (first.created, first.dispatched) == (251, 251)
+    assert (again.created, again.dispatched) == (0, 0)
+    assert outcomes == ["sent"] * 251
+    assert Reminder.objects.filter(status=Reminder.Status.SENT, kind="before").count() == 251
+    assert len(mailoutbox) == 251
 
 
 def test_a_send_that_fails_is_kept_and_retried_with_backoff(
