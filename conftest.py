@@ -103,3 +103,14 @@ def _language_reset():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _calendar_settings_reset():
+    """Each test rolls its rows back, calendar days and step durations included: the copy a
+    process keeps of them (``tasks.calendar``) must not carry one test's into the next."""
+    from tasks.calendar import settings_cache
+
+    settings_cache.clear()
+    yield
+    settings_cache.clear()

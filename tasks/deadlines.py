@@ -1,12 +1,14 @@
-"""Deadlines of process tasks: opened with the task, stamped when assigned, closed when done.
+"""Deadlines of process tasks: opened with the task, then kept in step with it.
 
-The approval process calls these from ``workflows.services`` at each step, so every human
-task has exactly one ``TaskDeadline`` from its first moment.
+The approval process opens one from ``workflows.services`` as each human task is created, so
+every human task has exactly one ``TaskDeadline`` from its first moment. From then on the
+database keeps it in step with its task (migration ``0005_deadline_follows_its_task``): it
+takes the task's new assignee whoever assigns it, and closes when the task is done, cancelled
+or revived, whichever code path changed the task.
 """
 
 from datetime import date
 
-from django.db.models import Q
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -31,17 +33,10 @@ DEFAULT_WORKING_DAYS = {
 
 def step_duration(*, step: str, instrument: Instrument) -> StepDuration:
     """The administrator's setting for this step and type, else for this step, else ours."""
-    rows = {
-        row.instrument_type_id: row
-        for row in StepDuration.objects.filter(
-            Q(instrument_type_id=instrument.instrument_type_id) | Q(instrument_type__isnull=True),
-            step=step,
-        )
-    }
-    return (
-        rows.get(instrument.instrument_type_id)
-        or rows.get(None)
-        or StepDuration(step=step, working_days=DEFAULT_WORKING_DAYS.get(step, 5))
+    from tasks.selectors import step_duration_for, step_durations
+
+    return step_duration_for(
+        step_durations(), instrument_type_id=instrument.instrument_type_id, step=step
     )
 
 
@@ -67,17 +62,6 @@ def deadline_open(
         assigned_at=now if task.owner_id else None,
         due_on=due_on,
     )
-
-
-def deadline_assigned(*, task: Task, user: User | None) -> None:
-    TaskDeadline.objects.filter(task=task).update(assignee=user, assigned_at=timezone.now())
-
-
-def deadline_close(*, task: Task, taken_by: User | None = None) -> None:
-    """Close the task's deadline; ``taken_by``: it was taken and completed in one go."""
-    now = timezone.now()
-    taken = {"assignee": taken_by, "assigned_at": now} if taken_by else {}
-    TaskDeadline.objects.filter(task=task, closed_at__isnull=True).update(closed_at=now, **taken)
 
 
 def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:

@@ -116,8 +116,10 @@ def owner_permissions(task_ids: list[int]) -> dict[int, str]:
 
 
 def step_durations() -> dict[tuple[int | None, str], StepDuration]:
-    """Every administrator setting, read once per sweep (there are a few dozen at most)."""
-    return {(row.instrument_type_id, row.step): row for row in StepDuration.objects.all()}
+    """Every administrator setting (a few dozen at most), as ``tasks.calendar`` keeps them."""
+    from tasks.calendar import settings_cache
+
+    return settings_cache.durations()
 
 
 def step_duration_for(

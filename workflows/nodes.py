@@ -6,7 +6,8 @@ viewflow's own ``Split`` does, so that a plain ``Join`` waits for all of them. T
 into each task's ``data``.
 
 ``View`` adds delegation to viewflow's task node: a person acting for an absent colleague may
-take and complete that colleague's tasks, and the record says so.
+take and complete that colleague's tasks, and the record says so. It also records when each
+task was taken, which viewflow does not.
 
 ``Join`` is viewflow's, with the same behaviour and four queries fewer when a branch arrives
 (see ``JoinActivation``): every consulted organisation's answer passes through it.
@@ -26,7 +27,6 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes.func import FunctionActivation as ViewflowFunctionActivation
 from viewflow.workflow.nodes.if_gate import IfActivation as ViewflowIfActivation
@@ -37,7 +37,6 @@ from viewflow.workflow.signals import task_started
 from viewflow.workflow.status import STATUS
 
 from organisations.selectors import principals_of
-from tasks.deadlines import deadline_assigned
 
 
 class ForEachActivation(SplitActivation):
@@ -58,18 +57,25 @@ class ForEach(flow.Split):
         return self
 
 
-class AssignTaskView(flow_views.AssignTaskView):
-    """Viewflow's "assign to me", which also records when the task was taken (viewflow
-    keeps no such time; deadlines and reminders need it)."""
+class ViewActivation(flow.View.activation_class):
+    """Viewflow's human-task activation, which also records when a task was taken
+    (``Task.assigned``: viewflow keeps the field but never sets it). Deadlines and reminders
+    need that moment; the task's deadline copies it (see ``tasks.deadlines``)."""
 
-    def form_valid(self, *args, **kwargs):
-        response = super().form_valid(*args, **kwargs)
-        deadline_assigned(task=self.request.activation.task, user=self.request.user)
-        return response
+    @Activation.status.super()
+    def assign(self, user):
+        self.task.owner, self.task.assigned = user, now()
+        self.task.save()
+
+    @Activation.status.super()
+    def reassign(self, user=None):
+        if user:
+            self.task.owner, self.task.assigned = user, now()
+        self.task.save()
 
 
 class View(flow.View):
-    assign_view_class = AssignTaskView
+    activation_class = ViewActivation
 
     def can_execute(self, user, task):
         if super().can_execute(user, task):

@@ -26,7 +26,7 @@ from documents.services import instrument_lock, plain_text, version_freeze
 from organisations.models import Organisation, User
 from organisations.selectors import acting_for, principals_of
 from tasks.calendar import add_working_days
-from tasks.deadlines import deadline_assigned, deadline_close, deadline_open
+from tasks.deadlines import deadline_open
 from workflows.models import (
     ApprovalProcess,
     AuditEntry,
@@ -107,7 +107,6 @@ def task_activation(*, task: Task, user: User):
             if not flow_task.can_assign(user, task):
                 raise PermissionDenied(_("This task is not for you."))
             task.owner, task.status, task.assigned = user, STATUS.ASSIGNED, timezone.now()
-            activation.taken_by = user
         if task.status != STATUS.ASSIGNED or not flow_task.can_execute(user, task):
             raise PermissionDenied(_("This task is not assigned to you, or is already done."))
         activation.start(None)
@@ -128,8 +127,7 @@ def _finish(activation: Activation, user: User, action: str, **detail) -> None:
         action=action,
         **detail,
     )
-    deadline_close(task=activation.task, taken_by=getattr(activation, "taken_by", None))
-    activation.execute()
+    activation.execute()  # the task's deadline closes with it (tasks.deadlines)
 
 
 # --- Start and internal review --------------------------------------------------------
@@ -453,7 +451,6 @@ def round_close_unanswered(
                 organisation=consultation.organisation.code,
                 position=consultation.position,
             )
-            deadline_close(task=task)
             activation.execute()
             closed += 1
     return closed
@@ -697,7 +694,6 @@ def task_reassign(*, task: Task, user: User, to: User) -> None:
             activation.assign(to)
         else:
             activation.reassign(to)
-        deadline_assigned(task=task, user=to)
         process = ApprovalProcess.objects.select_related("instrument").get(pk=task.process_id)
         audit(
             instrument=process.instrument,

@@ -44,6 +44,24 @@ def test_a_day_the_administrator_opens(db):
     assert add_working_days(date(2026, 11, 6), 1) == date(2026, 11, 9)
 
 
+def test_the_administrator_s_days_are_read_once_and_a_change_is_seen(
+    db, django_assert_num_queries, monkeypatch
+):
+    from tasks import calendar
+
+    add_working_days(FRIDAY, 1)  # loads the days and durations
+    with django_assert_num_queries(0):
+        assert add_working_days(FRIDAY, 3) == date(2026, 12, 9)
+    CalendarDay.objects.create(day=date(2026, 12, 7), is_working_day=False)  # this process
+    assert add_working_days(FRIDAY, 1) == date(2026, 12, 8)
+    # Another process's change (no signal here) is seen once the copy is old enough.
+    CalendarDay.objects.filter(day=date(2026, 12, 7)).update(is_working_day=True)
+    assert add_working_days(FRIDAY, 1) == date(2026, 12, 8)
+    later = calendar.time.monotonic() + calendar.SETTINGS_MAX_AGE + 1
+    monkeypatch.setattr(calendar.time, "monotonic", lambda: later)
+    assert add_working_days(FRIDAY, 1) == date(2026, 12, 7)
+
+
 def test_the_cached_calendar_agrees_with_the_plain_one_both_ways(db):
     CalendarDay.objects.create(day=date(2026, 12, 30), is_working_day=False)
     calendar = CachedCalendar()

@@ -205,6 +205,31 @@ def test_each_task_gets_a_deadline_and_taking_it_records_when(demo, in_consultat
     assert review_deadline.assignee == demo["reviewer-mef"] and review_deadline.assigned_at
 
 
+def test_the_deadline_follows_its_task_through_viewflow_s_own_pages(demo, in_consultation, client):
+    """Viewflow's "unassign" page and a cancellation go through no service of ours: the
+    database keeps the deadline in step all the same."""
+    from tasks.models import TaskDeadline
+
+    open_round(demo, in_consultation, ("mef",), working_days=7, silence_rule="director")
+    review = open_task(in_consultation, ApprovalFlow.organisation_review)
+    client.force_login(demo["reviewer-mef"])
+    take(client, review)
+    assert review.assigned is not None  # viewflow leaves it empty; our node stamps it
+
+    response = client.post(
+        review.flow_task.reverse("unassign", args=[review.process_id, review.pk])
+    )
+    assert response.status_code == 302
+    deadline = TaskDeadline.objects.get(task=review)
+    assert deadline.assignee is None and deadline.assigned_at is None
+    assert deadline.closed_at is None  # still to be done, by whoever takes it
+
+    activation = review.flow_task.activation_class(review)
+    activation.cancel()
+    deadline.refresh_from_db()
+    assert deadline.closed_at is not None  # no reminder for a cancelled task
+
+
 def test_the_drafter_submits_from_the_process_page(demo, instrument, client):
     client.force_login(demo["drafter"])
     page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
