@@ -79,9 +79,16 @@ def audit(
 
 
 def _set_status(instrument: Instrument, status: str) -> None:
+    """Move the instrument to the status of its process's step.
+
+    Not a change to the instrument's text or details, so not in its history (which the text
+    timeline shows): the step that caused it is in the audit trail, with who and for whom.
+    """
     if instrument.status != status:
-        instrument.status = status
-        instrument.save(update_fields=["status", "updated_at"])
+        instrument.status, instrument.updated_at = status, timezone.now()
+        Instrument.objects.filter(pk=instrument.pk).update(
+            status=status, updated_at=instrument.updated_at
+        )
 
 
 # --- Driving tasks from code ----------------------------------------------------------

@@ -162,6 +162,20 @@ def test_two_rounds_a_return_by_the_dg_then_signature_and_registration(demo, ins
     assert instrument.reference_number == number
     assert process.status == STATUS.DONE
 
+    # Each step is in the audit trail; the instrument's own history (the text timeline) keeps
+    # its details: created, then numbered, not every status the process passed through.
+    from workflows.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(process=process).order_by("pk")
+    actions = list(entries.values_list("action", flat=True))
+    assert actions[:3] == ["submitted", "chief_review.approve", "director_review.approve"]
+    assert actions.count("round_opened") == 2 and actions[-1] == "registered"
+    history = instrument.history.order_by("history_id")
+    assert [(r.history_type, r.status) for r in history] == [
+        ("+", Instrument.Status.DRAFT),
+        ("~", Instrument.Status.REGISTERED),
+    ]
+
 
 def test_a_reviewer_cannot_act_for_another_organisation(demo, instrument):
     process = through_internal_review(demo, instrument)
