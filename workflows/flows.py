@@ -30,7 +30,7 @@ class ApprovalFlow(flow.Flow):
     # the join of a consultation round sees every answer exactly once.
     lock_impl = nodes.ProcessRowLock()
 
-    start = flow.StartHandle(this.start_process).Next(this.chief_review)
+    start = nodes.StartHandle(this.start_process).Next(this.chief_review)
 
     # --- Internal review --------------------------------------------------------------
     chief_review = (
@@ -146,8 +146,8 @@ class ApprovalFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.end)
     )
-    rejected = flow.End().Annotation(title=_("Rejected"))
-    end = flow.End().Annotation(title=_("Registered"))
+    rejected = nodes.End().Annotation(title=_("Rejected"))
+    end = nodes.End().Annotation(title=_("Registered"))
 
     # --- Callbacks: each hands over to a service -------------------------------------
 

@@ -9,14 +9,18 @@ into each task's ``data``.
 take and complete that colleague's tasks, and the record says so. It also records when each
 task was taken, which viewflow does not.
 
-``Join`` is viewflow's, with the same behaviour and four queries fewer when a branch arrives
-(see ``JoinActivation``): every consulted organisation's answer passes through it.
+The others are viewflow's, with the same behaviour for less: every step of every process
+passes through them.
 
-``If``, ``Switch`` and ``Function`` are viewflow's without a savepoint when an error would be
-raised anyway (see ``_error_guard``).
-
-``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, so that a
-service can take the same lock in the query that reads the task (``lock_process_of_task``).
+- ``Join`` reads and writes less when a branch arrives (see ``JoinActivation``): every
+  consulted organisation's answer passes through it.
+- ``If``, ``Switch``, ``Function``, ``End`` and ``ForEach`` write their task once, done
+  (``WrittenWhenDone``), and take no savepoint when an error would be raised anyway
+  (``_error_guard``).
+- ``StartHandle`` starts the process in the caller's transaction, without a savepoint or a
+  lock on a row nobody else can see yet.
+- ``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, so that a
+  service can take the same lock in the query that reads the task (``lock_process_of_task``).
 """
 
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -28,18 +32,67 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.nodes.end import EndActivation as ViewflowEndActivation
 from viewflow.workflow.nodes.func import FunctionActivation as ViewflowFunctionActivation
 from viewflow.workflow.nodes.if_gate import IfActivation as ViewflowIfActivation
 from viewflow.workflow.nodes.join import JoinActivation as ViewflowJoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.start import StartHandleActivation as ViewflowStartHandleActivation
 from viewflow.workflow.nodes.switch import SwitchActivation as ViewflowSwitchActivation
-from viewflow.workflow.signals import task_started
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
+from viewflow.workflow.status import PROCESS, STATUS
 
 from organisations.selectors import principals_of
 
 
-class ForEachActivation(SplitActivation):
+def _error_guard(activation: Activation):
+    """Viewflow runs a gateway's condition or a function inside a savepoint, so that when a
+    failure is recorded on the task instead of raised (``propagate_exception=False``, its
+    background triggers) the partial work rolls back and the task is marked failed. Every
+    step of ours raises (the default): the error rolls the whole step back, and the savepoint
+    would only cost two queries on each gateway."""
+    if context.propagate_exception:
+        return nullcontext()
+    stack = ExitStack()
+    stack.enter_context(activation.exception_guard())
+    stack.enter_context(transaction.atomic(savepoint=True))
+    return stack
+
+
+class WrittenWhenDone(Activation):
+    """A task that begins and ends in the step that creates it (a gateway, a function, the
+    end): written once, done, where viewflow inserts it new and updates it done a moment
+    later. Nothing refers to it before then: the next task links to it once it is written.
+    """
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation.previous_task = prev_activation.task
+        return activation
+
+    # Viewflow keeps activations in sets, hashed by their task; this one's task has no key
+    # until it is written, and no other activation stands for it.
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    @Activation.status.super()
+    def complete(self):
+        self.task.finished = now()
+        self.task.save()
+        self.task.previous.add(self.previous_task)
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class ForEachActivation(WrittenWhenDone, SplitActivation):
     @Activation.status.super()
     def activate(self):
         for node, _case, data_source in self.flow_task._branches:
@@ -86,13 +139,19 @@ class View(flow.View):
 
 
 class JoinActivation(ViewflowJoinActivation):
-    """Viewflow's join activation, without its repeated reads.
+    """Viewflow's join activation, without its repeated reads and writes.
 
-    Viewflow looks the waiting join task up twice, then loads its process again (two queries)
-    although the arriving branch holds it; and asks whether every branch is in (two queries)
-    up to three times per arrival. Here the lookup is one query, the process is the branch's,
-    and the answer is kept for the activation's lifetime, which is one arrival inside the
-    process lock: nothing can change it in between.
+    Viewflow looks the waiting join task up twice, then loads its process again although the
+    arriving branch holds it; inserts the join task and updates it as started a moment later;
+    and asks whether every branch is in by reading every branch that has arrived, then
+    whether any is still open, up to three times per arrival. Here the lookup is one query,
+    the process is the branch's, the task is inserted started, and the answer is one query,
+    kept for the activation's lifetime (one arrival inside the process lock: nothing can
+    change it in between).
+
+    The branches' common token prefix is read off the arriving branch: every branch of a
+    ``ForEach`` carries the same split source, and a branch of anything else does not come
+    here (the flow has one way into this join).
     """
 
     @classmethod
@@ -114,44 +173,42 @@ class JoinActivation(ViewflowJoinActivation):
                 process=prev_activation.process,
                 flow_task=flow_task,
                 token=token.get_base_split_token() if token.is_split_token() else token,
+                started=now(),
             )
             task.data = data if data is not None else {}
             task.seed = seed
             task.save()
         task.process = prev_activation.process
         task.previous.add(prev_activation.task)
-        return cls(task)
+        activation = cls(task)
+        activation.arriving_task = prev_activation.task
+        return activation
 
     def _join_token_prefixes(self):
-        if not hasattr(self, "_prefixes"):
-            self._prefixes = super()._join_token_prefixes()
-        return self._prefixes
+        arriving = self.arriving_task
+        return {arriving.token.get_common_split_prefix(self.task.token, arriving.pk)}
 
     def is_done(self):
         if not hasattr(self, "_done"):
             self._done = super().is_done()
         return self._done
 
+    @Activation.status.super()
+    def complete(self):
+        """Viewflow's, without its savepoint (see ``_error_guard``). Its checks have nothing
+        to find here: the prefix is read off one branch, and this join has no condition to
+        continue on before every branch is in."""
+        with _error_guard(self):
+            self.task.finished = now()
+            self.task.save()
+            task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
 
 class Join(flow.Join):
     activation_class = JoinActivation
 
 
-def _error_guard(activation: Activation):
-    """Viewflow runs a gateway's condition or a function inside a savepoint, so that when a
-    failure is recorded on the task instead of raised (``propagate_exception=False``, its
-    background triggers) the partial work rolls back and the task is marked failed. Every
-    step of ours raises (the default): the error rolls the whole step back, and the savepoint
-    would only cost two queries on each gateway."""
-    if context.propagate_exception:
-        return nullcontext()
-    stack = ExitStack()
-    stack.enter_context(activation.exception_guard())
-    stack.enter_context(transaction.atomic(savepoint=True))
-    return stack
-
-
-class IfActivation(ViewflowIfActivation):
+class IfActivation(WrittenWhenDone, ViewflowIfActivation):
     @Activation.status.super()
     def activate(self):
         with _error_guard(self):
@@ -162,7 +219,7 @@ class If(flow.If):
     activation_class = IfActivation
 
 
-class SwitchActivation(ViewflowSwitchActivation):
+class SwitchActivation(WrittenWhenDone, ViewflowSwitchActivation):
     @Activation.status.super()
     def activate(self):
         with _error_guard(self):
@@ -181,7 +238,7 @@ class Switch(flow.Switch):
     activation_class = SwitchActivation
 
 
-class FunctionActivation(ViewflowFunctionActivation):
+class FunctionActivation(WrittenWhenDone, ViewflowFunctionActivation):
     @Activation.status.super()
     def activate(self):
         with _error_guard(self):
@@ -192,6 +249,50 @@ class FunctionActivation(ViewflowFunctionActivation):
 
 class Function(flow.Function):
     activation_class = FunctionActivation
+
+
+class EndActivation(WrittenWhenDone, ViewflowEndActivation):
+    @Activation.status.super()
+    def activate(self):
+        """Viewflow's: the process is done once no other task is open; it writes the
+        process's own two columns, not every column of both its tables."""
+        with _error_guard(self):
+            self.task.started = now()
+            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            still_open = (
+                self.flow_class.task_class._default_manager.filter(
+                    process=self.process, finished__isnull=True
+                )
+                .exclude(pk=self.task.pk)
+                .exists()
+            )
+            if not still_open:
+                self.process.status, self.process.finished = PROCESS.DONE, now()
+                self.process.save(update_fields=["status", "finished"])
+            task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+            if not still_open:
+                flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class End(flow.End):
+    activation_class = EndActivation
+
+
+class StartHandleActivation(ViewflowStartHandleActivation):
+    @Activation.status.super()
+    def execute(self):
+        """Viewflow's, inside the caller's transaction and without the process lock: until
+        it commits, nobody else can see the process, let alone change it."""
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            self.process.save()
+            self.complete()
+            flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            self.activate_next()
+
+
+class StartHandle(flow.StartHandle):
+    activation_class = StartHandleActivation
 
 
 class ProcessRowLock:
