@@ -12,11 +12,17 @@ from viewflow.workflow import flow
 
 from organisations.backends import organisation_review_permission
 from workflows import nodes, selectors, services, views
-from workflows.models import ApprovalProcess, NextStep, SignOffDecision
+from workflows.models import ApprovalProcess, Decision, NextStep, SignOffDecision
 
 
 def _lead_drafter(activation):
     return activation.process.instrument.lead_drafter
+
+
+def _decided(key, value):
+    """The condition "the step just done decided ``value``": each human step's service keeps
+    what was decided in its task's data (``decision``, ``next_step``)."""
+    return lambda activation: activation.previous_task.data.get(key) == value
 
 
 class ApprovalFlow(flow.Flow):
@@ -41,7 +47,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_chief_review)
     )
     after_chief_review = (
-        nodes.If(lambda activation: activation.process.approved)
+        nodes.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the office chief?"))
         .Then(this.director_review)
         .Else(this.revise)
@@ -54,7 +60,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_director_review)
     )
     after_director_review = (
-        nodes.If(lambda activation: activation.process.approved)
+        nodes.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the director?"))
         .Then(this.plan_round)
         .Else(this.revise)
@@ -105,7 +111,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_consolidation)
     )
     after_consolidation = (
-        nodes.If(lambda activation: activation.process.next_step == NextStep.ROUND)
+        nodes.If(_decided("next_step", NextStep.ROUND))
         .Annotation(title=_("Another round?"))
         .Then(this.plan_round)
         .Else(this.legal_review)
@@ -120,7 +126,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_legal_review)
     )
     after_legal_review = (
-        nodes.If(lambda activation: activation.process.approved)
+        nodes.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the legal reviewer?"))
         .Then(this.sign_off)
         .Else(this.consolidate)
@@ -135,8 +141,8 @@ class ApprovalFlow(flow.Flow):
     after_sign_off = (
         nodes.Switch()
         .Annotation(title=_("Signed?"))
-        .Case(this.register, lambda a: a.process.last_decision == SignOffDecision.APPROVE)
-        .Case(this.consolidate, lambda a: a.process.last_decision == SignOffDecision.RETURN)
+        .Case(this.register, _decided("decision", SignOffDecision.APPROVE))
+        .Case(this.consolidate, _decided("decision", SignOffDecision.RETURN))
         .Default(this.rejected)
     )
     register = (

@@ -52,11 +52,6 @@ class ApprovalProcess(Process):
         on_delete=models.PROTECT,
         related_name="processes",
     )
-    last_decision = models.CharField(_("last decision"), max_length=16, blank=True)
-    last_reason = models.TextField(_("reason"), blank=True)
-    next_step = models.CharField(
-        _("after consolidation"), max_length=16, choices=NextStep.choices, blank=True
-    )
 
     class Meta:
         verbose_name = _("approval process")
@@ -71,10 +66,6 @@ class ApprovalProcess(Process):
 
     def __str__(self):
         return str(self.instrument)
-
-    @property
-    def approved(self) -> bool:
-        return self.last_decision == Decision.APPROVE
 
     @cached_property
     def current_round(self) -> "ConsultationRound | None":

@@ -81,6 +81,26 @@ def audit_trail(*, instrument: Instrument) -> QuerySet[AuditEntry]:
     )
 
 
+RETURN_ACTIONS = [
+    "chief_review.return",
+    "director_review.return",
+    "legal_review.return",
+    "sign_off.return",
+]
+
+
+def return_that_led_to(task) -> AuditEntry | None:
+    """The return that brought the draft back to ``task`` (who, acting for whom, when, why),
+    if a return did: the reviewer's task, then the gateway that read its decision, then this
+    one. One query."""
+    return (
+        AuditEntry.objects.filter(task__leading__leading=task, action__in=RETURN_ACTIONS)
+        .select_related("actor", "acting_for")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def sign_off_by_hash(sha256: str):
     from workflows.models import SignOff
 

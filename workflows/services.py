@@ -194,10 +194,7 @@ def review_decide(*, activation: Activation, user: User, decision: str, reason: 
         raise ValidationError(_("Choose a decision."))
     if decision == Decision.RETURN and not reason:
         raise ValidationError({"reason": _("Say why the draft is returned.")})
-    process: ApprovalProcess = activation.process
-    process.last_decision = decision
-    process.last_reason = reason
-    process.save(update_fields=["last_decision", "last_reason"])
+    # The gateway after the step reads the decision from the task (see the flow).
     activation.task.data = {**activation.task.data, "decision": decision, "reason": reason}
     _finish(
         activation,
@@ -217,8 +214,6 @@ def draft_resubmit(*, activation: Activation, user: User, note: str) -> None:
         label=_("Resubmitted for review"),
         reason=Version.Reason.SUBMITTED,
     )
-    process.last_decision = ""
-    process.save(update_fields=["last_decision"])
     _finish(activation, user, "resubmitted", note=plain_text(note), version=version.number)
 
 
@@ -279,8 +274,6 @@ def round_plan(
         Consultation(round=consultation_round, organisation=organisation)
         for organisation in sorted(organisations, key=lambda o: o.code)
     )
-    process.next_step = ""
-    process.save(update_fields=["next_step"])
     process.current_round = consultation_round
     _finish(
         activation,
@@ -522,9 +515,7 @@ def consolidation_finish(*, activation: Activation, user: User, next_step: str) 
         label=_("Consolidated text"),
         reason=Version.Reason.SUBMITTED,
     )
-    process.next_step = next_step
-    process.last_decision = ""
-    process.save(update_fields=["next_step", "last_decision"])
+    activation.task.data = {**activation.task.data, "next_step": next_step}
     _finish(activation, user, "consolidated", next_step=next_step, version=version.number)
 
 
@@ -562,9 +553,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
         raise ValidationError({"decision": _("Choose a decision.")})
     if decision != SignOffDecision.APPROVE and not reason:
         raise ValidationError({"reason": _("Give the reason.")})
-    process.last_decision = decision
-    process.last_reason = reason
-    process.save(update_fields=["last_decision", "last_reason"])
+    activation.task.data = {**activation.task.data, "decision": decision, "reason": reason}
     detail = {"decision": decision, "reason": reason}
     if decision == SignOffDecision.APPROVE:
         version = version_freeze(

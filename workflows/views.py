@@ -41,7 +41,7 @@ class TaskFormView(
 ):
     """A task page whose form hands over to one service; its errors show on the form."""
 
-    template_filename = "task.html"
+    template_name = "workflows/task.html"
     success_message = gettext_lazy("Task {task} has been completed.")
 
     def form_valid(self, form):
@@ -62,6 +62,7 @@ class TaskFormView(
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["instrument"] = self.activation.process.instrument
+        context["returned"] = selectors.return_that_led_to(self.activation.task)
         return context
 
 
@@ -93,9 +94,6 @@ class PlanRoundView(TaskFormView):
     # Rendered by Django: viewflow's JavaScript has no <vf-field-checkbox-select>.
     template_name = "workflows/plan_round.html"
 
-    def get_template_names(self):
-        return [self.template_name]
-
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organisations": services.consultable_organisations()}
 
@@ -115,9 +113,6 @@ class OrganisationReviewView(TaskFormView):
 
     form_class = forms.PositionForm
     template_name = "workflows/organisation_review.html"
-
-    def get_template_names(self):
-        return [self.template_name]
 
     def get_consultation(self) -> Consultation:
         return Consultation.objects.select_related("round__version", "organisation").get(
@@ -163,9 +158,6 @@ class ConsolidateView(TaskFormView):
 
     form_class = forms.ConsolidationForm
     template_name = "workflows/consolidate.html"
-
-    def get_template_names(self):
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

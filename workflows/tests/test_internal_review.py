@@ -52,7 +52,7 @@ def test_chief_then_director_approve_and_the_drafter_plans_consultation(demo, in
     assert actions == ["director_review.approve", "chief_review.approve", "submitted"]
 
 
-def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument):
+def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument, client):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     act(
         open_task(process, ApprovalFlow.chief_review),
@@ -66,11 +66,22 @@ def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument):
     assert revise.owner == demo["drafter"]
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.DRAFT
-    process.refresh_from_db()
-    assert process.last_reason == "មាត្រា ៣ មិនច្បាស់"
+    # The drafter's page for the step says who returned the draft, and why.
+    client.force_login(demo["drafter"])
+    page = client.get(revise.flow_task.reverse("execute", args=[process.pk, revise.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "មាត្រា ៣ មិនច្បាស់" in text and str(demo["chief"]) in text
+    assert instrument.title_km in text
 
     act(revise, demo["drafter"], services.draft_resubmit, note="កែរួច")
-    assert open_task(process, ApprovalFlow.chief_review)
+    chief_review = open_task(process, ApprovalFlow.chief_review)
+    # The chief's page for the resubmitted draft is not a return: nothing of the kind on it.
+    client.force_login(demo["chief"])
+    client.post(chief_review.flow_task.reverse("assign", args=[process.pk, chief_review.pk]))
+    page = client.get(chief_review.flow_task.reverse("execute", args=[process.pk, chief_review.pk]))
+    assert page.status_code == 200
+    assert "មាត្រា ៣ មិនច្បាស់" not in page.content.decode()
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.INTERNAL_REVIEW
 
