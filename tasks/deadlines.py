@@ -48,19 +48,42 @@ def deadline_open(
     organisation_id: int | None = None,
     due_on: date | None = None,
 ) -> TaskDeadline:
+    (deadline,) = deadlines_open(
+        tasks=[task],
+        instrument=instrument,
+        step=step,
+        organisation_ids=[organisation_id],
+        due_on=due_on,
+    )
+    return deadline
+
+
+def deadlines_open(
+    *,
+    tasks: list[Task],
+    instrument: Instrument,
+    step: str,
+    organisation_ids: list[int | None],
+    due_on: date | None = None,
+) -> list[TaskDeadline]:
+    """The deadlines of new tasks of one step (a round's, one per organisation), written in
+    one statement. Without ``due_on``, the step's working days from today."""
     now = timezone.now()
     if due_on is None:
         days = step_duration(step=step, instrument=instrument).working_days
         due_on = add_working_days(timezone.localdate(now), days)
-    return TaskDeadline.objects.create(
-        task=task,
-        instrument=instrument,
-        step=step,
-        organisation_id=organisation_id,
-        assignee=task.owner,
-        opened_at=now,
-        assigned_at=now if task.owner_id else None,
-        due_on=due_on,
+    return TaskDeadline.objects.bulk_create(
+        TaskDeadline(
+            task=task,
+            instrument=instrument,
+            step=step,
+            organisation_id=organisation_id,
+            assignee=task.owner,
+            opened_at=now,
+            assigned_at=now if task.owner_id else None,
+            due_on=due_on,
+        )
+        for task, organisation_id in zip(tasks, organisation_ids, strict=True)
     )
 
 

@@ -84,7 +84,11 @@ class ApprovalFlow(flow.Flow):
     consult = (
         nodes.ForEach()
         .Annotation(title=_("Consult each organisation"))
-        .Each(this.organisation_review, data_source=this.consulted_organisations)
+        .Each(
+            this.organisation_review,
+            data_source=this.consulted_organisations,
+            on_created=this.consultation_tasks_created,
+        )
     )
     organisation_review = (
         nodes.View(views.OrganisationReviewView.as_view())
@@ -94,7 +98,6 @@ class ApprovalFlow(flow.Flow):
                 activation.task.data["organisation_id"]
             )
         )
-        .onCreate(this.consultation_task_created)
         .Next(this.round_answered)
     )
     round_answered = nodes.Join().Annotation(title=_("All have answered")).Next(this.close_round)
@@ -166,8 +169,8 @@ class ApprovalFlow(flow.Flow):
     def consulted_organisations(self, activation):
         return services.round_branches(process=activation.process)
 
-    def consultation_task_created(self, activation):
-        services.on_consultation_task_created(activation=activation)
+    def consultation_tasks_created(self, activations):
+        services.on_consultation_tasks_created(activations=activations)
 
     def round_closed(self, activation):
         services.on_round_closed(activation=activation)

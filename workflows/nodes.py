@@ -27,6 +27,7 @@ from contextlib import ExitStack, contextmanager, nullcontext
 
 from django.db import transaction
 from django.utils.timezone import now
+from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
@@ -41,6 +42,7 @@ from viewflow.workflow.nodes.start import StartHandleActivation as ViewflowStart
 from viewflow.workflow.nodes.switch import SwitchActivation as ViewflowSwitchActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.token import Token
 
 from organisations.selectors import principals_of
 
@@ -100,14 +102,38 @@ class ForEachActivation(WrittenWhenDone, SplitActivation):
         if not self.next_tasks:
             raise FlowRuntimeError(f"{self.flow_task.name}: no item to split into")
 
+    @Activation.status.super()
+    def create_next(self):
+        """One task per item, each token from this split's source (as viewflow's ``Split``);
+        then ``on_created`` is handed them all at once."""
+        tokens = Token.split_token_source(self.task.token, self.task.pk)
+        created = [
+            node._create(prev_activation=self, token=next(tokens), data=item)
+            for node, item in self.next_tasks
+        ]
+        if self.flow_task._on_created is not None:
+            self.flow_task._on_created(created)
+        return created
+
 
 class ForEach(flow.Split):
     activation_class = ForEachActivation
 
-    def Each(self, node, data_source):  # noqa: N802 - viewflow's node-builder style
-        """Create one ``node`` task per item that ``data_source(activation)`` returns."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._on_created = None
+
+    def Each(self, node, data_source, on_created=None):  # noqa: N802 - viewflow's builder style
+        """Create one ``node`` task per item that ``data_source(activation)`` returns, and
+        call ``on_created(activations)`` with the new tasks' activations."""
         self._activate_next.append((node, None, data_source))
+        self._on_created = on_created
         return self
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        if self._on_created is not None:
+            self._on_created = this.resolve(instance, self._on_created)
 
 
 class ViewActivation(flow.View.activation_class):

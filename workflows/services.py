@@ -26,7 +26,7 @@ from documents.services import instrument_lock, plain_text, version_freeze
 from organisations.models import Organisation, User
 from organisations.selectors import acting_for, principals_of
 from tasks.calendar import add_working_days
-from tasks.deadlines import deadline_open
+from tasks.deadlines import deadline_open, deadlines_open
 from workflows.models import (
     ApprovalProcess,
     AuditEntry,
@@ -270,7 +270,7 @@ def round_plan(
         silence_rule=silence_rule,
         opened_by=user,
     )
-    Consultation.objects.bulk_create(
+    consultation_round.opened = Consultation.objects.bulk_create(
         Consultation(round=consultation_round, organisation=organisation)
         for organisation in sorted(organisations, key=lambda o: o.code)
     )
@@ -288,23 +288,30 @@ def round_plan(
 
 
 def round_branches(*, process: ApprovalProcess) -> list[dict]:
-    """One item per organisation of the newest round: what ``ForEach`` splits into."""
+    """One item per organisation of the newest round: what ``ForEach`` splits into. The
+    round opened in this step holds its consultations; any other is read."""
     current = process.current_round
+    consultations = getattr(current, "opened", None) or current.consultations.all()
     return [
-        {"organisation_id": organisation_id, "consultation_id": pk, "round": current.number}
-        for pk, organisation_id in current.consultations.values_list("pk", "organisation_id")
+        {"organisation_id": c.organisation_id, "consultation_id": c.pk, "round": current.number}
+        for c in consultations
     ]
 
 
-def on_consultation_task_created(*, activation: Activation) -> None:
-    data = activation.task.data
-    Consultation.objects.filter(pk=data["consultation_id"]).update(task=activation.task)
-    deadline_open(
-        task=activation.task,
-        instrument=activation.process.instrument,
-        step=activation.flow_task.name,
-        organisation_id=data["organisation_id"],
-        due_on=activation.process.current_round.deadline,
+def on_consultation_tasks_created(*, activations: list[Activation]) -> None:
+    """Each organisation's task of a new round: linked to its consultation, and given the
+    round's deadline, in one statement each however many organisations are consulted."""
+    tasks = [activation.task for activation in activations]
+    process = activations[0].process
+    Consultation.objects.bulk_update(
+        [Consultation(pk=task.data["consultation_id"], task=task) for task in tasks], ["task"]
+    )
+    deadlines_open(
+        tasks=tasks,
+        instrument=process.instrument,
+        step=activations[0].flow_task.name,
+        organisation_ids=[task.data["organisation_id"] for task in tasks],
+        due_on=process.current_round.deadline,
     )
 
 
