@@ -1,6 +1,5 @@
 """Reads: is each part of Lekhit up (the health page), and what is due (the sweep)."""
 
-import functools
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from organisations.models import Delegation, User
 from organisations.roles import Role
 from project.celery import app
+from project.joined_select import JoinedSelect
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
 
 
@@ -289,8 +289,8 @@ def sweep_status() -> dict:
 
 # --- The delivery's claim: the worker's hot path ---------------------------------------
 
-# Each table the claim reads, with its alias and how its row joins in (``r``: the reminder).
-_CLAIM_TABLES = (
+# The reminder (``r``) with everything its message needs.
+_CLAIMED = JoinedSelect(
     (Reminder, "r", None),
     (User, "u", "JOIN {table} u ON u.id = r.recipient_id"),
     (TaskDeadline, "d", "LEFT JOIN {table} d ON d.id = r.deadline_id"),
@@ -300,92 +300,42 @@ _CLAIM_TABLES = (
 )
 
 
-@functools.cache
-def _claim_statements(vendor: str) -> tuple[list[str], list[tuple]]:
-    """The claim's SQL, built once per process from the models' metadata, and for each model
-    its attribute names and each column's converters (what the ORM would apply).
-
-    On PostgreSQL one statement marks the row sent and reads it with everything the message
-    needs: the UPDATE takes the pending row only if no twin job holds it (``FOR UPDATE SKIP
-    LOCKED`` in its sub-select), and its RETURNING feeds the joins. SQLite has neither
-    row locks nor data-modifying CTEs: the UPDATE and the read are two statements there,
-    serialised by the IMMEDIATE transaction.
-    """
-    from django.apps import apps
-
-    quote = connection.ops.quote_name
-    table = quote(Reminder._meta.db_table)
-    columns, joins, layout = [], [], []
-    for model, alias, join in _CLAIM_TABLES:
-        model = apps.get_model(model) if isinstance(model, str) else model
-        fields = model._meta.concrete_fields
-        columns += [f"{alias}.{quote(field.column)}" for field in fields]
-        if join:
-            joins.append(join.format(table=quote(model._meta.db_table)))
-        converters = []
-        for field in fields:
-            column = field.get_col(model._meta.db_table)
-            converters.append(
-                (
-                    column,
-                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
-                )
-            )
-        layout.append((model, [field.attname for field in fields], converters))
-    # Quoted names from the models' metadata; the values are parameters: the new status,
-    # sent_at, the reminder's id and the status it must have.
-    mark = (
-        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-        "last_error = ''"
-    )
-    select = f"SELECT {', '.join(columns)} FROM {{source}} r {' '.join(joins)}"  # noqa: S608
-    if vendor == "postgresql":
-        claim = (
-            f"WITH claimed AS ({mark} WHERE id = (SELECT id FROM {table} "  # noqa: S608
-            "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED) RETURNING *) "
-            + select.format(source="claimed")
-        )
-        return [claim], layout
-    read = select.format(source=table) + " WHERE r.id = %s"
-    return [f"{mark} WHERE id = %s AND status = %s", read], layout
-
-
 def reminder_claim(reminder_id: int, *, now) -> Reminder | None:
     """Mark a pending reminder sent and read it with its recipient, its deadline and the
     deadline's instrument, assignee and organisation; None when it is not pending (sent,
     skipped, failed) or a twin job holds it. Call inside the transaction that sends it: the
     row stays locked until then, and a failed send rolls the mark back.
 
-    Statements written once from the models' metadata, instead of querysets: building the
-    ORM query (six tables' columns) cost the worker more than running it, and delivery runs
-    thousands of times a minute at a deadline. The rows come back as model instances,
-    converted as the ORM would, with their relations set.
+    On PostgreSQL one statement does it all: the UPDATE takes the pending row only if no
+    twin job holds it (``FOR UPDATE SKIP LOCKED`` in its sub-select), and its RETURNING
+    feeds the joins. SQLite has neither row locks nor data-modifying CTEs: the UPDATE and
+    the read are two statements there, serialised by the IMMEDIATE transaction. The read is
+    a ``JoinedSelect``: delivery runs thousands of times a minute at a deadline.
     """
-    statements, layout = _claim_statements(connection.vendor)
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    # Quoted names from the model's metadata; the values are parameters.
+    mark = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+        "last_error = ''"
+    )
     params = [Reminder.Status.SENT, now, reminder_id, Reminder.Status.PENDING]
     with connection.cursor() as cursor:
-        if len(statements) == 2:  # SQLite: mark, then read
-            cursor.execute(statements[0], params)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH claimed AS ({mark} WHERE id = (SELECT id FROM {table} "  # noqa: S608
+                "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED) RETURNING *) "
+                + _CLAIMED.sql(source="claimed"),
+                params,
+            )
+        else:
+            cursor.execute(f"{mark} WHERE id = %s AND status = %s", params)
             if cursor.rowcount != 1:
                 return None
-            cursor.execute(statements[1], [reminder_id])
-        else:
-            cursor.execute(statements[0], params)
+            cursor.execute(_CLAIMED.sql() + " WHERE r.id = %s", [reminder_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    instances, start = [], 0
-    for model, attnames, converters in layout:
-        values = list(row[start : start + len(attnames)])
-        start += len(attnames)
-        if values[0] is None:  # a LEFT JOIN that found nothing
-            instances.append(None)
-            continue
-        for index, (column, functions) in enumerate(converters):
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        instances.append(model.from_db(connection.alias, attnames, values))
-    reminder, recipient, deadline, instrument, assignee, organisation = instances
+    reminder, recipient, deadline, instrument, assignee, organisation = _CLAIMED.instances(row)
     reminder.recipient = recipient
     if deadline is not None:
         deadline.instrument = instrument

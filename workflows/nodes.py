@@ -20,7 +20,8 @@ passes through them.
 - ``StartHandle`` starts the process in the caller's transaction, without a savepoint or a
   lock on a row nobody else can see yet.
 - ``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, so that a
-  service can take the same lock in the query that reads the task (``lock_process_of_task``).
+  service can take the same lock in the query that reads the task
+  (``workflows.selectors.task_locked_for_step``).
 """
 
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -32,7 +33,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.models import Process, Task
+from viewflow.workflow.models import Process
 from viewflow.workflow.nodes.end import EndActivation as ViewflowEndActivation
 from viewflow.workflow.nodes.func import FunctionActivation as ViewflowFunctionActivation
 from viewflow.workflow.nodes.if_gate import IfActivation as ViewflowIfActivation
@@ -328,7 +329,8 @@ class ProcessRowLock:
     transaction itself is the lock (``BEGIN IMMEDIATE``, see the settings).
 
     Viewflow's own ``SelectForUpdateLock`` locks the same process through its subclass's
-    table; the base row is what ``lock_process_of_task`` can lock while reading a task.
+    table; the base row is what ``selectors.task_locked_for_step`` can lock while reading a
+    task.
     """
 
     @contextmanager
@@ -336,15 +338,3 @@ class ProcessRowLock:
         with transaction.atomic():
             Process.objects.select_for_update().filter(pk=process_pk).exists()
             yield
-
-
-@contextmanager
-def lock_process_of_task(task_pk: int, *select_related: str):
-    """``ProcessRowLock`` taken by the query that reads the task (with ``select_related``):
-    yields the task, in a transaction that holds its process's row."""
-    with transaction.atomic():
-        yield (
-            Task.objects.select_for_update(of=("process",))
-            .select_related("process", *select_related)
-            .get(pk=task_pk)
-        )

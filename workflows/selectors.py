@@ -1,12 +1,14 @@
 """Reads about the approval process, each filtered by what the user may see."""
 
 from django.db.models import Prefetch, QuerySet
+from viewflow.workflow.models import Process
 
 from documents.models import Instrument
 from documents.numbering import provision_label
 from documents.permissions import is_internal
 from organisations.models import User
 from organisations.selectors import principals_of
+from project.joined_select import JoinedSelect
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
 
 
@@ -132,3 +134,42 @@ def open_tasks(*, process: ApprovalProcess):
         .select_related("owner", "deadline__organisation")
         .order_by("created")
     )
+
+
+# A step's task (``t``) with its process (both tables), instrument, lead drafter and owner.
+_TASK_FOR_STEP = JoinedSelect(
+    ("viewflow.Task", "t", None),
+    (
+        ApprovalProcess,
+        {Process: "p", ApprovalProcess: "ap"},  # viewflow's table, then ours
+        f'JOIN "{Process._meta.db_table}" p ON p.id = t.process_id '
+        "JOIN {table} ap ON ap.process_ptr_id = p.id",
+    ),
+    (Instrument, "i", "JOIN {table} i ON i.id = ap.instrument_id"),
+    (User, "d", "JOIN {table} d ON d.id = i.lead_drafter_id"),
+    (User, "o", "LEFT JOIN {table} o ON o.id = t.owner_id"),
+)
+
+
+def task_locked_for_step(task_pk: int):
+    """The task with everything a step's service reads, its process's row locked (the flow's
+    ``ProcessRowLock``; on SQLite the IMMEDIATE transaction is the lock). Call inside a
+    transaction. One statement, written once: every step of every process begins here, and
+    the ORM took three times as long to build this query as the database to run it."""
+    from django.db import connection
+    from viewflow.workflow.models import Task
+
+    sql = _TASK_FOR_STEP.sql() + " WHERE t.id = %s"
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE OF p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [task_pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Task.DoesNotExist(f"no task {task_pk}")
+    task, process, instrument, lead_drafter, owner = _TASK_FOR_STEP.instances(row)
+    instrument.lead_drafter = lead_drafter
+    process.instrument = instrument
+    task.process = process
+    task.owner = owner
+    return task

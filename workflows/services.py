@@ -27,6 +27,7 @@ from organisations.models import Organisation, User
 from organisations.selectors import acting_for, principals_of
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open, deadlines_open
+from workflows import selectors
 from workflows.models import (
     ApprovalProcess,
     AuditEntry,
@@ -41,7 +42,6 @@ from workflows.models import (
     SignOffDecision,
     SilenceRule,
 )
-from workflows.nodes import lock_process_of_task
 
 # The instrument's status while each step's task is open.
 STATUS_AT_STEP = {
@@ -103,11 +103,8 @@ def task_activation(*, task: Task, user: User):
     in a queue is taken by the user (if they may take it) and saved, taken, when the step's
     service completes it, in the same UPDATE, so taking it costs no query of its own.
     """
-    # One query locks the process and reads the task, its process (as viewflow's activation
-    # coerces it), the instrument and its lead drafter, which the steps' services read.
-    with lock_process_of_task(
-        task.pk, "process__approvalprocess__instrument__lead_drafter", "owner"
-    ) as task:
+    with transaction.atomic():
+        task = selectors.task_locked_for_step(task.pk)
         flow_task = task.flow_task
         activation = flow_task.activation_class(task)
         if task.status == STATUS.NEW:
