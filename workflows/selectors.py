@@ -136,7 +136,8 @@ def open_tasks(*, process: ApprovalProcess):
     )
 
 
-# A step's task (``t``) with its process (both tables), instrument, lead drafter and owner.
+# A step's task (``t``) with its process (both tables), instrument, lead drafter and owner,
+# and for a consulted organisation's task its consultation, round and organisation.
 _TASK_FOR_STEP = JoinedSelect(
     ("viewflow.Task", "t", None),
     (
@@ -148,6 +149,9 @@ _TASK_FOR_STEP = JoinedSelect(
     (Instrument, "i", "JOIN {table} i ON i.id = ap.instrument_id"),
     (User, "d", "JOIN {table} d ON d.id = i.lead_drafter_id"),
     (User, "o", "LEFT JOIN {table} o ON o.id = t.owner_id"),
+    (Consultation, "c", "LEFT JOIN {table} c ON c.task_id = t.id"),
+    (ConsultationRound, "cr", "LEFT JOIN {table} cr ON cr.id = c.round_id"),
+    ("organisations.Organisation", "co", "LEFT JOIN {table} co ON co.id = c.organisation_id"),
 )
 
 
@@ -167,9 +171,22 @@ def task_locked_for_step(task_pk: int):
         row = cursor.fetchone()
     if row is None:
         raise Task.DoesNotExist(f"no task {task_pk}")
-    task, process, instrument, lead_drafter, owner = _TASK_FOR_STEP.instances(row)
+    (
+        task,
+        process,
+        instrument,
+        lead_drafter,
+        owner,
+        consultation,
+        consultation_round,
+        organisation,
+    ) = _TASK_FOR_STEP.instances(row)
     instrument.lead_drafter = lead_drafter
     process.instrument = instrument
     task.process = process
     task.owner = owner
+    if consultation is not None:
+        consultation.round, consultation.organisation = consultation_round, organisation
+        task.consultation = consultation
+        process.current_round = consultation_round  # a review task is of the open round
     return task

@@ -371,9 +371,11 @@ def consultation_answer(
     *, activation: Activation, user: User, position: str, remarks: str = ""
 ) -> Consultation:
     """An organisation's position closes its part of the round."""
-    consultation = Consultation.objects.select_related("round", "organisation").get(
-        pk=activation.task.data["consultation_id"]
-    )
+    consultation = getattr(activation.task, "consultation", None)  # read with the task
+    if consultation is None:
+        consultation = Consultation.objects.select_related("round", "organisation").get(
+            pk=activation.task.data["consultation_id"]
+        )
     _consultation_for_reviewer(consultation, user)
     if position not in Position.values:
         raise ValidationError({"position": _("Choose your organisation's position.")})
