@@ -1,13 +1,22 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents.models import Instrument, InstrumentType
+from documents.models import Instrument, InstrumentType, ReferenceCounter
 
 
 @admin.register(InstrumentType)
 class InstrumentTypeAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_km", "name_en", "reference_pattern", "order"]
     search_fields = ["code", "name_km", "name_en"]
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(admin.ModelAdmin):
+    """Where the administrator sets where a year's numbering starts (a type numbered by hand
+    before Lekhit, say): the next number is one more than the count."""
+
+    list_display = ["instrument_type", "year", "registered"]
+    list_filter = ["instrument_type", "year"]
 
 
 @admin.register(Instrument)

@@ -31,6 +31,36 @@ class InstrumentType(BilingualNameMixin):
         ordering = ["order", "code"]
 
 
+class ReferenceCounter(models.Model):
+    """How many instruments of a type the registry has numbered in a year.
+
+    The next reference number is read from this one row, not counted over every registered
+    instrument; registering takes the row's lock, so two registrations of one type queue up
+    and never see the same count.
+    """
+
+    instrument_type = models.ForeignKey(
+        InstrumentType,
+        verbose_name=_("instrument type"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    registered = models.PositiveIntegerField(_("registered"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_type", "year"], name="one_reference_counter_per_type_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_type} {self.year}: {self.registered}"
+
+
 class Instrument(models.Model):
     """A legal instrument being drafted, consulted on and signed."""
 

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
@@ -21,7 +21,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from documents import permissions as document_permissions
-from documents.models import Instrument, InstrumentType, Provision, Version
+from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.services import instrument_lock, plain_text, version_freeze
 from organisations.models import Organisation, User
 from organisations.selectors import acting_for, principals_of
@@ -584,14 +584,29 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
 
 
 def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
-    """The next number by the type's pattern, counting this year's registered instruments."""
-    count = Instrument.objects.filter(
-        instrument_type=instrument_type,
-        status=Instrument.Status.REGISTERED,
-        registered_on__year=year,
-    ).count()
+    """The next number by the type's pattern: one more than this year's registrations."""
+    registered = (
+        ReferenceCounter.objects.filter(instrument_type=instrument_type, year=year)
+        .values_list("registered", flat=True)
+        .first()
+    )
     pattern = instrument_type.reference_pattern or "{number}"
-    return pattern.format(number=count + 1)
+    return pattern.format(number=(registered or 0) + 1)
+
+
+def _registration_count(*, instrument_type_id: int, year: int) -> None:
+    """Count one more registration of the type this year, holding the counter's row lock
+    until the transaction ends: registrations of one type queue up here."""
+    counter = ReferenceCounter.objects.filter(instrument_type_id=instrument_type_id, year=year)
+    if counter.update(registered=F("registered") + 1):
+        return
+    try:  # the type's first registration of the year
+        with transaction.atomic():
+            ReferenceCounter.objects.create(
+                instrument_type_id=instrument_type_id, year=year, registered=1
+            )
+    except IntegrityError:  # a concurrent first one won: count after it
+        counter.update(registered=F("registered") + 1)
 
 
 def instrument_register(
@@ -601,12 +616,12 @@ def instrument_register(
     # The process lock serialises the steps of this instrument, and a signed text cannot be
     # edited: the instrument read with the task needs no lock of its own.
     instrument = activation.process.instrument
-    # Registrations of one type queue up on the type's row, so that the number suggested
-    # from the count and the check below cannot race (the unique constraint is the backstop).
-    InstrumentType.objects.select_for_update().filter(pk=instrument.instrument_type_id).exists()
     reference_number = plain_text(reference_number)
     if not reference_number:
         raise ValidationError({"reference_number": _("Give the reference number.")})
+    # First the counter's lock, so that the check below cannot race another registration of
+    # the type (the unique constraint is the backstop).
+    _registration_count(instrument_type_id=instrument.instrument_type_id, year=registered_on.year)
     if (
         Instrument.objects.filter(
             instrument_type_id=instrument.instrument_type_id, reference_number=reference_number

@@ -196,3 +196,52 @@ def test_a_step_taken_again_is_refused(demo):
     assert (
         AuditEntry.objects.filter(process=process, action__startswith="chief_review").count() == 1
     )
+
+
+def test_two_registrations_of_one_type_at_once_never_share_a_number(demo):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from documents.models import ReferenceCounter
+    from workflows.tests.test_registry import signed
+
+    tasks = [signed(demo, _draft(demo, title)) for title in ("អនុក្រឹត្យ ក", "អនុក្រឹត្យ ខ")]
+    number = services.next_reference_number(
+        instrument_type=InstrumentType.objects.get(code="sub-decree"), year=2026
+    )
+
+    def register(task):
+        def job():
+            try:
+                act(
+                    task,
+                    demo["registry"],
+                    services.instrument_register,
+                    reference_number=number,
+                    registered_on=date(2026, 11, 25),
+                )
+                return "registered"
+            except ValidationError as error:
+                return error.message_dict["reference_number"][0]
+
+        return job
+
+    outcomes = run_together([register(task) for task in tasks])
+    assert sorted(outcomes) == sorted(["registered", "លេខនេះត្រូវបានប្រើរួចហើយ។"]), outcomes
+    assert Instrument.objects.filter(reference_number=number).count() == 1
+    assert ReferenceCounter.objects.get().registered == 1
+
+
+def _draft(demo, title):
+    drafter = demo["drafter"]
+    instrument = documents.instrument_create(
+        user=drafter,
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km=title,
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    documents.provision_add(
+        instrument=instrument, user=drafter, kind=Provision.Kind.ARTICLE, text_km="មាត្រាទីមួយ។"
+    )
+    return instrument
