@@ -36,7 +36,11 @@ class ApprovalFlow(flow.Flow):
     # the join of a consultation round sees every answer exactly once.
     lock_impl = nodes.ProcessRowLock()
 
-    start = nodes.StartHandle(this.start_process).Next(this.chief_review)
+    start = (
+        nodes.StartHandle(this.start_process)
+        .Annotation(title=_("Submitted for review"))
+        .Next(this.chief_review)
+    )
 
     # --- Internal review --------------------------------------------------------------
     chief_review = (

@@ -64,3 +64,14 @@ def kmdatetime(value: object) -> str:
     if isinstance(value, datetime):
         return format_datetime(value)
     return kmdate(value)
+
+
+@register.filter
+def kmvalue(value: object) -> object:
+    """Any value as a page shows it: a date or datetime by ``kmdatetime``, a number by
+    ``kmnumber``, anything else unchanged (for templates that list a model's fields)."""
+    if isinstance(value, date):
+        return kmdatetime(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return kmnumber(value)
+    return value

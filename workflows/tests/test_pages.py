@@ -304,3 +304,17 @@ def test_the_director_closes_a_round_early(demo, in_consultation, client):
         Consultation.objects.filter(round=consultation_round).values_list("position", "by_silence")
     )
     assert positions == {("", True)}  # unanswered, decided by the director: not "no objection"
+
+
+def test_viewflow_s_process_and_task_pages_write_dates_in_khmer(demo, instrument, client):
+    from khmer.formats import format_datetime
+
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    task = open_task(process, ApprovalFlow.chief_review)
+    client.force_login(demo["chief"])
+    detail = client.get(reverse("workflow:flows:approval:process_detail", args=[process.pk]))
+    assert detail.status_code == 200
+    text = detail.content.decode()
+    assert format_datetime(task.created, "km") in text  # "ថ្ងៃទី១ ខែធ្នូ ឆ្នាំ២០២៦ …"
+    assert f"{process.pk}/{task.pk}" not in text  # the task's number in Khmer digits too
+    assert "Submitted for review" not in text and "បានដាក់ជូនពិនិត្យ" in text  # the start step
