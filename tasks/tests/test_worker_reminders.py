@@ -118,3 +118,77 @@ def test_a_worker_stopped_mid_batch_sends_each_reminder_once_after_restart(
     assert Notification.objects.count() == 6
     failed.refresh_from_db()
     assert failed.status == Reminder.Status.SENT and failed.attempts == 2
+
+
+@pytest.mark.postgres  # the worker process reaches the test's database over the network
+def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
+    broker, demo, due_today, tmp_path
+):
+    """A real worker process, killed (SIGKILL: no shutdown, no acknowledgement) in the middle
+    of a batch. Its open transaction dies with it: the reminder it was sending is pending
+    again. Restarted, with the sweep handing out again what the dead worker held, every
+    reminder goes out; the one that was in flight may have reached the mail server just
+    before the kill, and then goes again with the same Message-ID (which mail servers
+    collapse), never under another. In the database, each is sent exactly once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from email import message_from_bytes
+
+    from django.db import connection
+
+    make_deadlines(due_today, 19, due_on=timezone.localdate(), assignee=demo["drafter"])
+    deadlines_sweep()  # twenty reminders written, twenty jobs in Redis
+    assert Reminder.objects.count() == 20
+
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tasks.tests.worker_settings",
+        "LEKHIT_TEST_MAIL_DIR": str(tmp_path),
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+        "DEBUG": "true",
+        "SECRET_KEY": "test-only-" + "k" * 60,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "project", "worker", "-P", "threads",
+               "-c", "2", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+               "--without-heartbeat"]  # fmt: skip
+
+    def mails():
+        return [message_from_bytes(path.read_bytes()) for path in sorted(tmp_path.iterdir())]
+
+    worker = subprocess.Popen(command, env=env)  # noqa: S603 - our own command line
+    try:
+        assert wait_until(lambda: sent_count() >= 5, timeout=60), "the worker sent nothing"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert sent_count() < 20, "the whole batch went before the kill: nothing was tested"
+
+    worker = subprocess.Popen(command, env=env)  # noqa: S603
+    try:
+        # The dead worker's jobs wait in Redis for their visibility timeout; the sweep hands
+        # out its unfinished rows as soon as their lease is over (here: now).
+        deadlines_sweep(now=timezone.now() + timedelta(minutes=6))
+        assert wait_until(lambda: sent_count() == 20, timeout=60), list(
+            Reminder.objects.values_list("pk", "status", "attempts")
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        # The database drops the dead workers' sessions a moment after they are gone.
+        with connection.cursor() as cursor:
+            others = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            wait_until(lambda: cursor.execute(others) or cursor.fetchone()[0] == 0, 10)
+
+    assert Notification.objects.count() == 20
+    ids = [mail["Message-ID"] for mail in mails()]
+    assert len(set(ids)) == 20  # every reminder reached the mail server
+    assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, twice, as itself
