@@ -127,9 +127,9 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     """A real worker process, killed (SIGKILL: no shutdown, no acknowledgement) in the middle
     of a batch. Its open transaction dies with it: the reminder it was sending is pending
     again. Restarted, with the sweep handing out again what the dead worker held, every
-    reminder goes out; the one that was in flight may have reached the mail server just
-    before the kill, and then goes again with the same Message-ID (which mail servers
-    collapse), never under another. In the database, each is sent exactly once."""
+    reminder goes out; one in flight may have reached the mail server just before the kill,
+    and then goes again with the same Message-ID (which mail servers collapse), never under
+    another. In the database, each is sent exactly once."""
     import os
     import signal
     import subprocess
@@ -191,4 +191,5 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     assert Notification.objects.count() == 20
     ids = [mail["Message-ID"] for mail in mails()]
     assert len(set(ids)) == 20  # every reminder reached the mail server
-    assert len(ids) - len(set(ids)) <= 1  # at most the one in flight, twice, as itself
+    # At most those in flight at the kill (one a thread) went twice, each as itself.
+    assert len(ids) - len(set(ids)) <= 2
