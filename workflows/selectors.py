@@ -43,24 +43,88 @@ def comments_visible_to(user: User, *, consultation_round: ConsultationRound) ->
     return comments.filter(consultation__organisation__in=organisations_of(user))
 
 
-def matrix_rows(comments: QuerySet[Comment], *, language: str | None = None) -> list[dict]:
-    """The comment–response matrix: one row per comment, with the provision's label and the
-    text of each provision the answer changed. Three queries, whatever the number of rows."""
+def matrix_rows(
+    comments: QuerySet[Comment],
+    *,
+    language: str | None = None,
+    results: dict[int, dict] | None = None,
+) -> list[dict]:
+    """The comment–response matrix: one row per comment, with the provision's label and,
+    from ``results`` (each round's ``round_result``, by number), the resulting text of each
+    provision the answer says it changed. One query, whatever the number of rows."""
+    provisions = {
+        number: {item["uid"]: item for item in snapshot["provisions"]}
+        for number, snapshot in (results or {}).items()
+    }
     rows = []
     comments = comments.select_related(
         "consultation__organisation", "consultation__round", "author", "responded_by"
     ).order_by("consultation__round__number", "consultation__organisation__code", "pk")
     for comment in comments:
         kind, _sep, number = comment.provision_label.partition(":")
+        round_number = comment.consultation.round.number
+        resulting = provisions.get(round_number, {})
         rows.append(
             {
                 "comment": comment,
-                "round": comment.consultation.round.number,
+                "round": round_number,
                 "organisation": comment.consultation.organisation,
                 "provision": provision_label(kind, number, language) if kind else "",
+                "changes": [
+                    _resulting_text(resulting.get(uid), language)
+                    for uid in comment.changed_provisions
+                ],
             }
         )
     return rows
+
+
+def _resulting_text(item: dict | None, language: str | None) -> dict:
+    if item is None:  # changed, then deleted
+        return {"label": "", "text": "", "deleted": True}
+    return {
+        "label": provision_label(item["kind"], item["number"], language),
+        "text": item["text_km"] or item["heading_km"],
+        "deleted": False,
+    }
+
+
+def round_result(*, consultation_round: ConsultationRound) -> dict:
+    """The text as it stands after the drafters answered the round's comments: the newest
+    version frozen since the one sent (up to the one sent in the next round), or, while
+    they are still answering, the working draft. Two queries."""
+    from documents.models import Version
+    from documents.selectors import instrument_snapshot
+
+    sent = consultation_round.version.number
+    versions = Version.objects.filter(instrument_id=consultation_round.instrument_id)
+    following = (
+        ConsultationRound.objects.filter(
+            process_id=consultation_round.process_id, number=consultation_round.number + 1
+        )
+        .values("version__number")
+        .first()
+    )
+    if following:
+        versions = versions.filter(number__lte=following["version__number"])
+    latest = versions.filter(number__gt=sent).order_by("-number").first()
+    if latest is not None:
+        return latest.snapshot
+    return instrument_snapshot(instrument=consultation_round.instrument)
+
+
+def draft_provisions(*, instrument: Instrument, language: str | None = None) -> list[dict]:
+    """The working draft's provisions that an answer can say it changed, in text order."""
+    from documents.selectors import instrument_tree
+
+    return [
+        {
+            "uid": str(node.provision.uid),
+            "label": provision_label(node.provision.kind, node.number, language)
+            or (node.provision.heading_km or node.provision.text_km)[:60],
+        }
+        for node in instrument_tree(instrument=instrument)
+    ]
 
 
 def rounds_with_consultations(*, instrument: Instrument, user: User) -> list[ConsultationRound]:

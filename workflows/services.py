@@ -8,6 +8,7 @@ entry, freezes a version where the text leaves the drafters' hands, and runs in 
 lock and one transaction.
 """
 
+import uuid
 from contextlib import contextmanager
 from datetime import date
 
@@ -492,9 +493,20 @@ def comment_respond(
         response = plain_text(response)
         if not response:
             raise ValidationError({"response": _("Give the reason for this disposition.")})
+        not_ours = ValidationError(
+            {"changed_provisions": _("Choose provisions of this instrument's text.")}
+        )
+        try:
+            changed = list(dict.fromkeys(str(uuid.UUID(str(u))) for u in changed_provisions or []))
+        except ValueError:
+            raise not_ours from None
+        if changed and (
+            Provision.objects.filter(instrument=instrument, uid__in=changed).count() != len(changed)
+        ):
+            raise not_ours
         comment.disposition = disposition
         comment.response = response
-        comment.changed_provisions = [str(uid) for uid in (changed_provisions or [])]
+        comment.changed_provisions = changed
         comment.responded_by = user
         comment.responded_at = timezone.now()
         comment.lock_version += 1

@@ -162,8 +162,18 @@ class ConsolidateView(TaskFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = self.activation.process
+        language = get_language()
         comments = Comment.objects.filter(consultation__round__process=process)
-        context["rows"] = selectors.matrix_rows(comments, language=get_language())
+        results = {
+            consultation_round.number: selectors.round_result(consultation_round=consultation_round)
+            for consultation_round in process.rounds.select_related(
+                "version", "instrument__instrument_type"
+            )
+        }
+        context["rows"] = selectors.matrix_rows(comments, language=language, results=results)
+        context["provisions"] = selectors.draft_provisions(
+            instrument=process.instrument, language=language
+        )
         context["unanswered"] = sum(1 for row in context["rows"] if not row["comment"].disposition)
         context["response_form"] = forms.ResponseForm
         return context
@@ -291,7 +301,10 @@ def _back(request) -> str:
 
 def matrix(request, process_pk, round_number):
     process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
-    consultation_round = get_object_or_404(process.rounds, number=round_number)
+    consultation_round = get_object_or_404(
+        process.rounds.select_related("version", "instrument__instrument_type"),
+        number=round_number,
+    )
     comments = selectors.comments_visible_to(request.user, consultation_round=consultation_round)
     return render(
         request,
@@ -300,7 +313,15 @@ def matrix(request, process_pk, round_number):
             "process": process,
             "instrument": process.instrument,
             "round": consultation_round,
-            "rows": selectors.matrix_rows(comments, language=get_language()),
+            "rows": selectors.matrix_rows(
+                comments,
+                language=get_language(),
+                results={
+                    consultation_round.number: selectors.round_result(
+                        consultation_round=consultation_round
+                    )
+                },
+            ),
         },
     )
 

@@ -318,3 +318,53 @@ def test_viewflow_s_process_and_task_pages_write_dates_in_khmer(demo, instrument
     assert format_datetime(task.created, "km") in text  # "ថ្ងៃទី១ ខែធ្នូ ឆ្នាំ២០២៦ …"
     assert f"{process.pk}/{task.pk}" not in text  # the task's number in Khmer digits too
     assert "Submitted for review" not in text and "បានដាក់ជូនពិនិត្យ" in text  # the start step
+
+
+def test_the_matrix_links_each_answer_to_the_text_it_changed(demo, in_consultation, client):
+    """The drafter says which provisions an answer changed; the matrix shows their resulting
+    text: the working draft while answering, the consolidated version once published."""
+    from documents import services as documents
+    from documents.models import Provision
+    from workflows.models import Comment
+    from workflows.tests.test_journey import answer_round
+
+    consultation_round = open_round(demo, in_consultation)
+    answer_round(demo, in_consultation, consultation_round)
+    article = Provision.objects.filter(instrument=in_consultation.instrument, kind="article")[0]
+    documents.provision_update(
+        provision=article,
+        user=demo["drafter"],
+        text_km="មាត្រានេះបានកែតាមយោបល់ក្រសួង។",
+        expected_lock_version=article.lock_version,
+    )
+    comment = Comment.objects.order_by("pk").first()
+    client.force_login(demo["drafter"])
+    respond = reverse("workflows:comment_respond", args=[comment.pk])
+    answer = {"disposition": "accepted", "response": "បានកែ", "lock_version": 0}
+
+    refused = client.post(respond, {**answer, "changed_provisions": ["not-a-provision"]})
+    assert refused.status_code == 302
+    comment.refresh_from_db()
+    assert comment.disposition == "" and comment.changed_provisions == []
+
+    client.post(respond, {**answer, "changed_provisions": [str(article.uid)]})
+    comment.refresh_from_db()
+    assert comment.changed_provisions == [str(article.uid)]
+
+    consolidate = open_task(in_consultation, ApprovalFlow.consolidate)  # the drafter's already
+    page = client.get(execute_url(consolidate)).content.decode()
+    assert f'value="{article.uid}" selected' in page  # the drafter's choice, kept
+    assert "មាត្រានេះបានកែតាមយោបល់ក្រសួង។" in page  # the working draft's text
+
+    for other in Comment.objects.exclude(pk=comment.pk):
+        act_answer = {"disposition": "noted", "response": "បានកត់សម្គាល់", "lock_version": 0}
+        client.post(reverse("workflows:comment_respond", args=[other.pk]), act_answer)
+    act(consolidate, demo["drafter"], services.consolidation_finish, next_step="legal")
+    services.matrix_publish(consultation_round=consultation_round, user=demo["director"])
+
+    client.force_login(demo["reviewer-mef"])
+    matrix = client.get(
+        reverse("workflows:matrix", args=[in_consultation.pk, consultation_round.number])
+    )
+    assert matrix.status_code == 200
+    assert "មាត្រានេះបានកែតាមយោបល់ក្រសួង។" in matrix.content.decode()
