@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CODES = {"mef": "reviewer-mef", "moh": "reviewer-moh", "ncdd-s": "reviewer-ncdd"}
 
 
-def submitted(demo, title: str):
+def drafted(demo, title: str):
+    """A one-article sub-decree, ready to submit."""
     drafter = demo["drafter"]
     instrument = documents.instrument_create(
         user=drafter,
@@ -38,7 +39,11 @@ def submitted(demo, title: str):
     documents.provision_add(
         instrument=instrument, user=drafter, kind=Provision.Kind.ARTICLE, text_km="មាត្រាទីមួយ។"
     )
-    return services.process_start(instrument=instrument, user=drafter)
+    return instrument
+
+
+def submitted(demo, title: str):
+    return services.process_start(instrument=drafted(demo, title), user=demo["drafter"])
 
 
 def in_a_round_of_three(demo, title: str):
@@ -199,49 +204,28 @@ def test_a_step_taken_again_is_refused(demo):
 
 
 def test_two_registrations_of_one_type_at_once_never_share_a_number(demo):
-    from datetime import date
 
     from django.core.exceptions import ValidationError
 
     from documents.models import ReferenceCounter
-    from workflows.tests.test_registry import signed
+    from workflows.tests.test_registry import register, signed
 
-    tasks = [signed(demo, _draft(demo, title)) for title in ("អនុក្រឹត្យ ក", "អនុក្រឹត្យ ខ")]
+    tasks = [signed(demo, drafted(demo, title)) for title in ("អនុក្រឹត្យ ក", "អនុក្រឹត្យ ខ")]
     number = services.next_reference_number(
         instrument_type=InstrumentType.objects.get(code="sub-decree"), year=2026
     )
 
-    def register(task):
+    def registering(task):
         def job():
             try:
-                act(
-                    task,
-                    demo["registry"],
-                    services.instrument_register,
-                    reference_number=number,
-                    registered_on=date(2026, 11, 25),
-                )
+                register(demo, task, number)
                 return "registered"
             except ValidationError as error:
                 return error.message_dict["reference_number"][0]
 
         return job
 
-    outcomes = run_together([register(task) for task in tasks])
+    outcomes = run_together([registering(task) for task in tasks])
     assert sorted(outcomes) == sorted(["registered", "លេខនេះត្រូវបានប្រើរួចហើយ។"]), outcomes
     assert Instrument.objects.filter(reference_number=number).count() == 1
     assert ReferenceCounter.objects.get().registered == 1
-
-
-def _draft(demo, title):
-    drafter = demo["drafter"]
-    instrument = documents.instrument_create(
-        user=drafter,
-        instrument_type=InstrumentType.objects.get(code="sub-decree"),
-        title_km=title,
-        owning_office=Organisation.objects.get(code="dfr-fr"),
-    )
-    documents.provision_add(
-        instrument=instrument, user=drafter, kind=Provision.Kind.ARTICLE, text_km="មាត្រាទីមួយ។"
-    )
-    return instrument
