@@ -482,7 +482,7 @@ def run(runs: int, temporary_sqlite: bool) -> None:
         f"\nour journey: {sum_b} queries, {total_b:.0f} ms; the bare flow here: {bare_total} "
         f"queries, {bare_ms:.0f} ms; in VIEWFLOW-NOTES.md: {BARE_QUERIES} queries, ~{BARE_MS} ms."
         "\nOurs has ten human steps to the bare flow's five, three comments and their answers, "
-        "five frozen versions, the audit trail and a deadline for every task."
+        "four frozen versions, the audit trail and a deadline for every task."
     )
 
 
