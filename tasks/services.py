@@ -370,6 +370,16 @@ def reminders_dispatch(*, now: datetime | None = None, batch_size: int = BATCH_S
             return total
 
 
+def _reminder_horizon(*, today: date, calendar: CachedCalendar, durations) -> date:
+    """The last due day a reminder can be for today: as many working days ahead as the
+    earliest "days before" reminder of any step."""
+    lookahead = max(
+        [d.remind_days_before for d in durations.values()]
+        + [StepDuration._meta.get_field("remind_days_before").default]
+    )
+    return calendar.add(today, lookahead)
+
+
 def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
     """Write the reminders and escalations due now, deal with rounds past their deadline,
     and hand out every pending reminder (new ones and retries). Safe to run concurrently."""
@@ -378,11 +388,7 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     calendar = CachedCalendar()
     durations = selectors.step_durations()
     people = _People()
-    lookahead = max(
-        [d.remind_days_before for d in durations.values()]
-        + [StepDuration._meta.get_field("remind_days_before").default]
-    )
-    horizon = calendar.add(today, lookahead)
+    horizon = _reminder_horizon(today=today, calendar=calendar, durations=durations)
     result = SweepResult()
     with transaction.atomic():
         closing = _rounds_handle(today=today, now=now, result=result)
@@ -409,13 +415,10 @@ def digest_prepare(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     calendar = CachedCalendar()
     durations = selectors.step_durations()
-    lookahead = max(
-        [d.remind_days_before for d in durations.values()]
-        + [StepDuration._meta.get_field("remind_days_before").default]
-    )
+    horizon = _reminder_horizon(today=today, calendar=calendar, durations=durations)
     people = _People()
     per_person: dict[int, list[int]] = defaultdict(list)
-    for batch in selectors.due_deadlines(horizon=calendar.add(today, lookahead)):
+    for batch in selectors.due_deadlines(horizon=horizon):
         _add_owner_permissions(batch)
         for row in batch:
             for person in people.responsible(row):
