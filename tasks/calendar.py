@@ -38,6 +38,9 @@ class _Settings:
         loaded = self._loaded
         if loaded is None or time.monotonic() - loaded[0] > SETTINGS_MAX_AGE:
             with self._lock:
+                loaded = self._loaded
+                if loaded is not None and time.monotonic() - loaded[0] <= SETTINGS_MAX_AGE:
+                    return loaded  # another thread has just read them
                 overrides = dict(CalendarDay.objects.values_list("day", "is_working_day"))
                 durations = {
                     (row.instrument_type_id, row.step): row for row in StepDuration.objects.all()

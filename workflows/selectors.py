@@ -92,7 +92,7 @@ def _resulting_text(item: dict | None, language: str | None) -> dict:
 def round_result(*, consultation_round: ConsultationRound) -> dict:
     """The text as it stands after the drafters answered the round's comments: the newest
     version frozen since the one sent (up to the one sent in the next round), or, while
-    they are still answering, the working draft. Two queries."""
+    they are still answering, the working draft. Two or three queries, whatever the rows."""
     from documents.models import Version
     from documents.selectors import instrument_snapshot
 
