@@ -6,9 +6,22 @@
   people without a table of per-object grants.
 - A person acting for a colleague who is away (``Delegation``) holds that colleague's
   permissions too, for the period of the delegation.
+
+And the rules about rights themselves, which the services and the admin ask:
+
+- ``own_permissions``: what a person holds themself (their roles and own permissions), never
+  what a delegation lends them. Only that can be given to someone else.
+- ``may_grant``: nobody gives or takes a right they do not hold themself (a superuser holds
+  every right).
+- ``may_manage``: nobody changes the account (name, password, roles) of someone who holds a
+  right they do not: resetting the director-general's password would make anyone the
+  director-general.
+- ``delegated_by``: whom a person acts for when a right they use is only lent to them.
 """
 
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from organisations.roles import Role
 from organisations.selectors import principals_of
@@ -20,6 +33,48 @@ def organisation_review_permission(organisation_id: int) -> str:
     return f"workflows.review_for_organisation_{organisation_id}"
 
 
+def _permission_names(permissions) -> set[str]:
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def held_permissions(user) -> set[str]:
+    """Every permission ``user``'s roles and own grants give, active or not (an inactive
+    account keeps its rights for the day it is reactivated); all of them for a superuser."""
+    if user.is_superuser:
+        return _permission_names(Permission.objects.all())
+    return _permission_names(
+        Permission.objects.filter(Q(group__user=user) | Q(user=user)).distinct()
+    )
+
+
+def own_permissions(user) -> set[str]:
+    """What ``user`` holds themself, for the rights they may give: never a delegation's."""
+    if user is None or user.is_anonymous or not user.is_active:
+        return set()
+    return held_permissions(user)
+
+
+def may_grant(actor, permissions: set[str]) -> bool:
+    """Whether ``actor`` holds every one of ``permissions`` themself (a superuser does)."""
+    if actor is None or actor.is_anonymous or not actor.is_active:
+        return False
+    return actor.is_superuser or permissions <= own_permissions(actor)
+
+
+def may_manage(actor, person) -> bool:
+    """Whether ``actor`` may change ``person``'s account: a superuser may change anyone's;
+    anyone else only the account of someone who is not a superuser and holds no right that
+    ``actor`` lacks."""
+    if actor is None or actor.is_anonymous or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return not person.is_superuser and may_grant(actor, held_permissions(person))
+
+
 class OrganisationBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
@@ -28,10 +83,7 @@ class OrganisationBackend(BaseBackend):
             perms: set[str] = set()
             principals = principals_of(user_obj)
             for principal in principals:
-                if principal.organisation_id and Role.MINISTRY_REVIEWER.value in {
-                    group.name for group in principal.groups.all()
-                }:
-                    perms.add(organisation_review_permission(principal.organisation_id))
+                perms |= _review_permissions(principal)
             for principal in principals[1:]:
                 perms |= _model_backend.get_all_permissions(principal)
             user_obj._lekhit_perm_cache = perms
@@ -39,3 +91,52 @@ class OrganisationBackend(BaseBackend):
 
     def has_perm(self, user_obj, perm, obj=None):
         return perm in self.get_all_permissions(user_obj, obj)
+
+
+def _review_permissions(principal) -> set[str]:
+    if principal.organisation_id and Role.MINISTRY_REVIEWER.value in {
+        group.name for group in principal.groups.all()
+    }:
+        return {organisation_review_permission(principal.organisation_id)}
+    return set()
+
+
+_backend = OrganisationBackend()
+
+
+def reviews_for(user, organisation_id: int) -> bool:
+    """Whether ``user`` may comment on and answer the consultations addressed to an
+    organisation: its ministry reviewers, and whoever a delegation in force lets act for one.
+    Not a superuser as such: a superuser is not a ministry's reviewer."""
+    if user is None or user.is_anonymous:
+        return False
+    return organisation_review_permission(organisation_id) in _backend.get_all_permissions(user)
+
+
+def delegated_by(user, permission: str | None):
+    """Whom ``user`` acts for when they use ``permission``: None when they hold it themself
+    (or it needs none), else the first person whose delegation in force lends it to them."""
+    if not permission or user is None or user.is_anonymous:
+        return None
+    principals = principals_of(user)
+    if len(principals) == 1:  # no delegation in force: nothing is lent
+        return None
+    if permission in _model_backend.get_all_permissions(user) or permission in (
+        _review_permissions(principals[0])
+    ):
+        return None
+    for principal in principals[1:]:
+        if permission in _model_backend.get_all_permissions(
+            principal
+        ) or permission in _review_permissions(principal):
+            return principal
+    return None
+
+
+def acting_for_task(user, task):
+    """Whom ``user`` acts for on ``task``: the task's owner when it is held by someone
+    ``user`` stands in for, or the person whose right to take it from the queue is lent to
+    ``user``; None when they act as themself."""
+    if task.owner_id is not None and task.owner_id != user.pk:
+        return next((p for p in principals_of(user)[1:] if p.pk == task.owner_id), None)
+    return delegated_by(user, task.owner_permission)

@@ -71,6 +71,9 @@ ORGANISATIONS = [
 # username, first name, last name, organisation, roles, supervisor, position
 USERS = [
     ("dg", "សុខ", "វណ្ណា", "gda", [Role.DIRECTOR_GENERAL], None, "Director-General"),
+    # Acts for the director-general when the DG names them on the Away page (the organisation
+    # chart lets a direct report of the same general department stand in); no role of their own.
+    ("deputy-dg", "ហ៊ុន", "សុវណ្ណ", "gda", [], "dg", "Deputy Director-General"),
     ("director", "ចាន់", "សុផល", "dfr", [Role.DIRECTOR], "dg", "Department Director"),
     ("chief", "ហេង", "សុធា", "dfr-fr", [Role.OFFICE_CHIEF], "director", "Chief of Office"),
     ("drafter", "លី", "ស្រីនាង", "dfr-fr", [Role.DRAFTER], "chief", "Official"),

@@ -1,7 +1,9 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import User
+from organisations.selectors import delegates_eligible
 
 
 class DelegationForm(forms.Form):
@@ -12,9 +14,14 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the people the organisation chart lets act for this person (the service
+        # checks again: ``organisations.services.delegation_check``).
         self.fields["delegate"].queryset = (
-            User.objects.filter(is_active=True, organisation__isnull=False)
-            .exclude(pk=user.pk)
+            delegates_eligible(user)
             .select_related("organisation")
             .order_by("organisation__code", "username")
         )
+        today = timezone.localdate()
+        self.fields["starts_on"].initial = today
+        self.fields["starts_on"].widget.attrs["min"] = today.isoformat()
+        self.fields["ends_on"].widget.attrs["min"] = today.isoformat()

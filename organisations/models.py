@@ -130,6 +130,9 @@ class Delegation(models.Model):
     ends_on = models.DateField(_("until"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Ending a delegation takes effect at that moment, not at the end of its last day; the
+    # period stays as it was granted (``delegation_end``).
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -151,3 +154,44 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.delegate} → {self.delegator} ({self.starts_on} – {self.ends_on})"
+
+
+class RoleChange(models.Model):
+    """Who changed whose roles (groups) and own permissions, from what to what, and when.
+
+    Append-only: written by ``organisations.services.user_roles_set``, never changed or
+    deleted; the admin shows it read-only. ``changed_by`` is empty for the command line.
+    """
+
+    person = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="role_changes"
+    )
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    roles_before = models.JSONField(_("roles before"), default=list)
+    roles_after = models.JSONField(_("roles after"), default=list)
+    permissions_before = models.JSONField(_("permissions before"), default=list)
+    permissions_after = models.JSONField(_("permissions after"), default=list)
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A role change is recorded once and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A role change is never deleted.")

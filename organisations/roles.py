@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "organisations.add_delegation",
         "organisations.change_delegation",
         "organisations.delete_delegation",
+        "organisations.view_rolechange",
         "tasks.view_calendarday",
         "tasks.add_calendarday",
         "tasks.change_calendarday",

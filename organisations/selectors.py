@@ -1,10 +1,24 @@
-"""Reads about people: who acts for whom today."""
+"""Reads about people: who acts for whom today, and who may."""
 
-from datetime import date
+from datetime import date, datetime, time
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from organisations.models import User
+from organisations.models import Organisation, User
+
+
+def _in_force(on: date, *, prefix: str = "") -> Q:
+    """A delegation in force on day ``on``: within its period and not ended before it (today:
+    not ended at all yet, as ending takes effect at once)."""
+    today = timezone.localdate()
+    if on == today:
+        moment = timezone.now()
+    else:
+        moment = timezone.make_aware(datetime.combine(on, time.min))
+    return Q(
+        **{f"{prefix}starts_on__lte": on, f"{prefix}ends_on__gte": on},
+    ) & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": moment}))
 
 
 def principals_of(user: User, *, on: date | None = None) -> list[User]:
@@ -17,9 +31,8 @@ def principals_of(user: User, *, on: date | None = None) -> list[User]:
     if on not in cache:
         delegators = (
             User.objects.filter(
+                _in_force(on, prefix="delegations_given__"),
                 delegations_given__delegate=user,
-                delegations_given__starts_on__lte=on,
-                delegations_given__ends_on__gte=on,
                 is_active=True,
             )
             .select_related("organisation")
@@ -38,3 +51,46 @@ def acting_for(user: User, owner: User | None) -> User | None:
         if principal.pk == owner.pk:
             return principal
     return None
+
+
+def _subtree(organisation: Organisation) -> set[int]:
+    """The organisation and every unit under it (the tree is a few levels deep)."""
+    found, frontier = {organisation.pk}, {organisation.pk}
+    while frontier:
+        frontier = (
+            set(Organisation.objects.filter(parent__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def _department_of(organisation: Organisation) -> Organisation | None:
+    chain = [*organisation.ancestors(), organisation]
+    return next((o for o in chain if o.kind == Organisation.Kind.DEPARTMENT), None)
+
+
+def delegates_eligible(delegator: User) -> QuerySet[User]:
+    """Who may act for ``delegator`` while they are away, as the organisation chart says:
+
+    - a colleague of the same organisation (office, department, general department,
+      ministry), or of the same department (its offices stand in for one another);
+    - someone who reports to them directly and works in their organisation or under it (the
+      rank just below: the director-general names a deputy director-general or a department
+      director; a department director, one of the department's office chiefs).
+
+    Never themself, never an inactive account or someone outside the tree.
+    """
+    organisation = delegator.organisation
+    people = User.objects.filter(is_active=True, organisation__isnull=False).exclude(
+        pk=delegator.pk
+    )
+    if organisation is None:
+        return people.none()
+    units = {organisation.pk}
+    department = _department_of(organisation)
+    if department is not None:
+        units |= _subtree(department)
+    return people.filter(
+        Q(organisation__in=units) | Q(supervisor=delegator, organisation__in=_subtree(organisation))
+    )

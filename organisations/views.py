@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -34,10 +35,16 @@ def away(request):
     user = request.user
     form = DelegationForm(request.POST or None, user=user)
     if request.method == "POST" and "end" in request.POST:
-        delegation = Delegation.objects.filter(delegator=user, pk=request.POST["end"]).first()
-        if delegation:
-            delegation_end(delegation=delegation, user=user)
+        pk = request.POST["end"]
+        delegation = (
+            Delegation.objects.filter(delegator=user, pk=int(pk)).first()
+            if pk.isascii() and pk.isdigit() and len(pk) < 10
+            else None
+        )
+        if delegation and delegation_end(delegation=delegation, user=user):
             messages.success(request, _("The delegation is ended."))
+        elif delegation:
+            messages.info(request, _("That delegation was already over; it is left as it was."))
         return redirect("away")
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,6 +59,7 @@ def away(request):
         "organisations/away.html",
         {
             "form": form,
+            "today": timezone.localdate(),
             "given": Delegation.objects.filter(delegator=user).select_related("delegate"),
             "received": Delegation.objects.filter(delegate=user).select_related("delegator"),
         },

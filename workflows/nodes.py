@@ -155,14 +155,47 @@ class ViewActivation(flow.View.activation_class):
 
 
 class View(flow.View):
+    """Separation of duties: nobody acts, through a delegation, on a step of an instrument
+    they drafted (lead or co-drafter) — a drafter standing in for their chief or the
+    director-general does not approve their own text. Their own steps (revise, consolidate)
+    they take as themself, as always."""
+
     activation_class = ViewActivation
+
+    def can_assign(self, user, task):
+        if not super().can_assign(user, task):
+            return False
+        return not _through_delegation_on_own_draft(user, task)
 
     def can_execute(self, user, task):
         if super().can_execute(user, task):
-            return True
-        return task.owner_id is not None and any(
-            principal.pk == task.owner_id for principal in principals_of(user)[1:]
+            return not _through_delegation_on_own_draft(user, task)
+        return (
+            task.owner_id is not None
+            and any(principal.pk == task.owner_id for principal in principals_of(user)[1:])
+            and not _drafted_by(user, task)
         )
+
+
+def _drafted_by(user, task) -> bool:
+    from django.db.models import Q
+
+    from documents.models import Instrument
+
+    return (
+        Instrument.objects.filter(processes__pk=task.process_id)
+        .filter(Q(lead_drafter=user) | Q(co_drafters=user))
+        .exists()
+    )
+
+
+def _through_delegation_on_own_draft(user, task) -> bool:
+    """Whether ``user`` would act on ``task`` only by a right a delegation lends them (the
+    task's owner is someone else, or the queue's permission is not their own), on an
+    instrument they drafted."""
+    from organisations.backends import acting_for_task
+
+    return acting_for_task(user, task) is not None and _drafted_by(user, task)
 
 
 class JoinActivation(ViewflowJoinActivation):

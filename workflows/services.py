@@ -25,7 +25,7 @@ from documents import permissions as document_permissions
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.services import instrument_lock, plain_text, version_freeze
 from organisations.models import Organisation, User
-from organisations.selectors import acting_for, principals_of
+from organisations.backends import acting_for_task, reviews_for
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open, deadlines_open
 from workflows import selectors
@@ -119,7 +119,7 @@ def task_activation(*, task: Task, user: User):
 
 
 def _on_behalf(activation: Activation, user: User) -> User | None:
-    return acting_for(user, activation.task.owner)
+    return acting_for_task(user, activation.task)
 
 
 def _finish(activation: Activation, user: User, action: str, **detail) -> None:
@@ -314,10 +314,13 @@ def on_consultation_tasks_created(*, activations: list[Activation]) -> None:
 
 
 def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
-    """Only the consulted organisation's reviewers (or their delegates), while it is open."""
-    organisations = {principal.organisation_id for principal in principals_of(user)}
-    if consultation.organisation_id not in organisations:
-        raise PermissionDenied(_("This consultation is addressed to another organisation."))
+    """Only the consulted organisation's ministry reviewers (or whoever a delegation in force
+    lets act for one), while it is open: not every member of the organisation — its head,
+    who receives the escalations, holds no reviewer role (``organisations.backends``)."""
+    if not reviews_for(user, consultation.organisation_id):
+        raise PermissionDenied(
+            _("Only the ministry reviewers of the consulted organisation may do this.")
+        )
     if consultation.answered_at is not None or consultation.round.closed_at is not None:
         raise ValidationError(_("This consultation has been answered; it can no longer change."))
 

@@ -9,6 +9,12 @@ from organisations.selectors import acting_for, principals_of
 from organisations.services import delegation_create
 
 
+@pytest.fixture(autouse=True)
+def _first_of_december(time_machine):
+    """The periods below start on 1 December: delegations start today or later."""
+    time_machine.move_to("2026-12-01 09:00 +07:00")
+
+
 def test_a_person_names_who_acts_for_them_while_away(demo, client):
     client.force_login(demo["chief"])
     response = client.post(
@@ -39,13 +45,13 @@ def test_a_delegate_acts_only_during_the_period(demo):
 
 
 def test_the_delegate_holds_the_absent_persons_permissions(demo, time_machine):
-    time_machine.move_to("2026-12-05 09:00 +07:00")
     delegation_create(
         delegator=demo["chief"],
         delegate=demo["drafter"],
         starts_on=date(2026, 12, 1),
         ends_on=date(2026, 12, 10),
     )
+    time_machine.move_to("2026-12-05 09:00 +07:00")
     from organisations.models import User
 
     drafter = User.objects.get(username="drafter")

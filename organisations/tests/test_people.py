@@ -28,6 +28,7 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db, capsys):
         "director",
         "legal",
         "dg",
+        "deputy-dg",
         "registry",
         "admin",
         "reviewer-mef",
