@@ -69,9 +69,9 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             def clean(self):
                 cleaned = super().clean()
                 for flag in ("is_superuser", "is_staff"):
-                    if flag in readonly and flag in self.data:
-                        if bool(self.data.get(flag)) != getattr(self.instance, flag):
-                            self.add_error(None, _FLAG_REFUSALS[flag]())
+                    asked = flag in readonly and flag in self.data
+                    if asked and bool(self.data.get(flag)) != getattr(self.instance, flag):
+                        self.add_error(None, _FLAG_REFUSALS[flag]())
                 try:
                     services.user_roles_check(
                         user=self.instance,

@@ -11,10 +11,9 @@ from organisations.models import Organisation, User
 def _in_force(on: date, *, prefix: str = "") -> Q:
     """A delegation in force on day ``on``: within its period and not ended before it (today:
     not ended at all yet, as ending takes effect at once)."""
-    today = timezone.localdate()
-    if on == today:
+    if on == timezone.localdate():
         moment = timezone.now()
-    else:
+    else:  # a day gone or to come: in force at its start
         moment = timezone.make_aware(datetime.combine(on, time.min))
     return Q(
         **{f"{prefix}starts_on__lte": on, f"{prefix}ends_on__gte": on},

@@ -24,8 +24,8 @@ from viewflow.workflow.status import STATUS
 from documents import permissions as document_permissions
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.services import instrument_lock, plain_text, version_freeze
-from organisations.models import Organisation, User
 from organisations.backends import acting_for_task, reviews_for
+from organisations.models import Organisation, User
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open, deadlines_open
 from workflows import selectors
