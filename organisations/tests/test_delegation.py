@@ -51,6 +51,8 @@ def test_ending_a_delegation_on_the_away_page_takes_effect_at_once(demo, client)
         delegator=chief, delegate=drafter, starts_on=TODAY, ends_on=TODAY + timedelta(days=5)
     )
     assert fresh(drafter).has_perm("workflows.review_as_office_chief")
+    with pytest.raises(PermissionDenied):  # only the person away (or the admin) ends it
+        delegation_end(delegation=delegation, user=drafter)
     client.force_login(chief)
     response = client.post(reverse("away"), {"end": delegation.pk})
     assert response.status_code == 302
@@ -94,39 +96,32 @@ def test_ending_an_expired_delegation_leaves_it_as_it_was(demo, client, time_mac
     assert not fresh(drafter).has_perm("workflows.review_as_office_chief")
 
 
-def test_only_the_person_away_ends_their_delegation(demo):
-    delegation = delegation_create(
-        delegator=demo["chief"], delegate=demo["drafter"], starts_on=TODAY, ends_on=TODAY
-    )
-    with pytest.raises(PermissionDenied):
-        delegation_end(delegation=delegation, user=demo["drafter"])
-
-
 # (c) Bounded periods.
 
 
-@pytest.mark.parametrize(
-    ("starts", "ends", "field"),
-    [
-        (-1, 3, "starts_on"),  # began yesterday
-        (0, 366, "ends_on"),  # longer than a year
-        (5, 4, "ends_on"),  # ends before it starts
-    ],
-)
-def test_periods_start_today_or_later_and_last_at_most_a_year(demo, starts, ends, field):
+def test_a_period_starts_today_or_later(demo):
     with pytest.raises(ValidationError) as error:
         delegation_create(
             delegator=demo["chief"],
             delegate=demo["drafter"],
-            starts_on=TODAY + timedelta(days=starts),
-            ends_on=TODAY + timedelta(days=ends),
+            starts_on=TODAY - timedelta(days=1),
+            ends_on=TODAY + timedelta(days=3),
         )
-    assert field in error.value.message_dict
+    assert "starts_on" in error.value.message_dict
     assert not Delegation.objects.exists()
 
 
-def test_a_whole_year_is_allowed(demo):
-    delegation_create(
+def test_a_period_lasts_at_most_a_year(demo):
+    with pytest.raises(ValidationError) as error:
+        delegation_create(
+            delegator=demo["chief"],
+            delegate=demo["drafter"],
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=366),
+        )
+    assert "ends_on" in error.value.message_dict
+    assert not Delegation.objects.exists()
+    delegation_create(  # a whole year, first and last days included, is allowed
         delegator=demo["chief"],
         delegate=demo["drafter"],
         starts_on=TODAY,
@@ -149,6 +144,10 @@ def test_the_away_page_refuses_a_period_in_the_past(demo, client):
 
 def test_the_dg_names_a_deputy_or_a_direct_report_on_the_away_page(demo, client):
     dg = demo["dg"]
+    for refused in ("drafter", "admin", "reviewer-mef"):  # not in the DG's place on the chart
+        response = away(client, dg, demo[refused], TODAY, TODAY + timedelta(days=3))
+        assert response.status_code == 200, refused
+    assert not Delegation.objects.exists()
     response = away(client, dg, demo["deputy-dg"], TODAY, TODAY + timedelta(days=3))
     assert response.status_code == 302
     response = away(client, dg, demo["director"], TODAY, TODAY + timedelta(days=3))
@@ -157,13 +156,6 @@ def test_the_dg_names_a_deputy_or_a_direct_report_on_the_away_page(demo, client)
         "deputy-dg",
         "director",
     }
-
-
-@pytest.mark.parametrize("delegate", ["drafter", "admin", "reviewer-mef"])
-def test_the_dg_cannot_name_someone_the_chart_does_not_put_in_their_place(demo, client, delegate):
-    response = away(client, demo["dg"], demo[delegate], TODAY, TODAY + timedelta(days=3))
-    assert response.status_code == 200
-    assert not Delegation.objects.exists()
 
 
 def test_the_away_page_offers_only_the_people_who_may_act(demo, client):
