@@ -2,8 +2,8 @@
 signed-in person may stay idle.
 
 - ``client_ip``: the address login throttling (django-axes) counts failures against;
-- ``lockout_response`` and ``ThrottledPasswordResetView``: what a locked-out person sees, and
-  the password reset form counted like a sign-in;
+- ``lockout_response``, ``ThrottledPasswordResetView`` and ``ThrottledPasswordChangeView``:
+  what a locked-out person sees, and the password forms counted like a sign-in;
 - ``csp_nonce``: django-csp's nonce under the name django-htmx's ``{% htmx_script %}`` reads;
 - ``PermissionsPolicyMiddleware``: no camera, microphone, location, payment… for any page;
 - ``IdleSessionTimeoutMiddleware``: signs out whoever has been idle too long.
@@ -19,7 +19,11 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_logged_in, user_login_failed
-from django.contrib.auth.views import PasswordResetView, redirect_to_login
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetView,
+    redirect_to_login,
+)
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils.translation import ngettext
@@ -91,6 +95,25 @@ class ThrottledPasswordResetView(PasswordResetView):
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request, response, credentials)
         return response
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    """The password change form checks the old password: a wrong one counts as a failed
+    sign-in of that person (a session left open must not let anyone guess the password)."""
+
+    def post(self, request, *args, **kwargs):
+        credentials = {settings.AXES_USERNAME_FORM_FIELD: request.user.get_username()}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return lockout_response(request, None, credentials)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            credentials = {settings.AXES_USERNAME_FORM_FIELD: self.request.user.get_username()}
+            user_login_failed.send(sender=type(self), credentials=credentials, request=self.request)
+            if getattr(self.request, "axes_locked_out", False):
+                return lockout_response(self.request, None, credentials)
+        return super().form_invalid(form)
 
 
 # --- Content-Security-Policy and Permissions-Policy ---------------------------------------

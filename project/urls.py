@@ -7,7 +7,7 @@ from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
 from organisations.views import SignInView, away, home, language_switch
-from project.security import ThrottledPasswordResetView
+from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify
@@ -34,6 +34,7 @@ urlpatterns = [
         AuthViewset(
             login_view=SignInView.as_view(),
             pass_reset_view=ThrottledPasswordResetView.as_view(),
+            pass_change_view=ThrottledPasswordChangeView.as_view(),
         ).urls,
     ),
     path("language/", language_switch, name="language_switch"),

@@ -124,6 +124,19 @@ def test_password_reset_submissions_are_throttled_and_count_for_the_address(demo
     assert sign_in(client, "drafter", "demo").status_code == 429
 
 
+def test_wrong_old_passwords_on_the_password_change_form_count_for_the_account(demo):
+    # A session left open: whoever sits at it cannot guess the password through this form.
+    desk = client_from("10.0.5.2")
+    assert sign_in(desk, "drafter", "demo").status_code == 302
+    change = {"old_password": "guess", "new_password1": "Kx7!vq2#Lm", "new_password2": "Kx7!vq2#Lm"}
+    for _ in range(LIMIT - 1):
+        assert desk.post("/accounts/password_change/", change).status_code == 200
+    assert desk.post("/accounts/password_change/", change).status_code == 429
+    right = {**change, "old_password": "demo"}
+    assert desk.post("/accounts/password_change/", right).status_code == 429
+    assert sign_in(client_from("10.0.5.3"), "drafter", "demo").status_code == 429
+
+
 def test_the_page_is_translated_and_the_same_whether_the_name_exists_or_not(demo):
     real = client_from("10.0.6.1")
     fail(real, "drafter", LIMIT - 1)
