@@ -97,6 +97,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _idle_timeout_out_of_the_way(settings):
+    """Many tests sign a client in today and then travel days ahead with the clock: the idle
+    timeout (project.security) would rightly sign them out. Its own tests set it back."""
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 100_000_000
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     """A request activates its user's language in the test's thread; do not let it leak."""
     yield

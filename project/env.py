@@ -55,14 +55,17 @@ class Environment:
             return False
         self.fail(name, f"expected true or false, got {value!r}")
 
-    def int(self, name: str, *, default: int) -> int:
+    def int(self, name: str, *, default: int, minimum: int | None = None) -> int:
         value = self._raw(name, default)
         if value is None:
             return default
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             self.fail(name, f"expected a whole number, got {value!r}")
+        if minimum is not None and number < minimum:
+            self.fail(name, f"expected at least {minimum}, got {number}")
+        return number
 
     def list(self, name: str, *, default=_REQUIRED) -> list[str]:
         value = self._raw(name, default)

@@ -5,8 +5,10 @@ malformed variable stops start-up with one line that names it (see ``project.env
 operator never has to read a traceback to find a typo.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from project.env import Environment
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     # Lekhit's own apps: language, people, paper, process, time.
@@ -50,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (with a fresh nonce per response) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "project.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,12 +66,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "organisations.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out whoever has been idle too long (after the language, so that its message is in
+    # the person's language; after the messages, which carry it to the sign-in page).
+    "project.security.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Viewflow would append these itself; listed here so that the order is visible.
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into Lekhit's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -82,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # django-csp's per-response nonce as ``csp_nonce``, the name django-htmx reads.
+                "project.security.csp_nonce",
             ],
         },
     },
@@ -110,6 +124,8 @@ else:
 
 AUTH_USER_MODEL = "organisations.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in (even with the right password) while locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Reviewers' rights on their organisation's tasks, and a delegate's on the absent's.
     "organisations.backends.OrganisationBackend",
@@ -205,6 +221,53 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT failed attempts for one name, or from
+# one address, lock that name, or that address, out for LOGIN_LOCKOUT_MINUTES (either limit
+# locks: one account sprayed from many addresses, or many accounts from one). While locked,
+# even the right password is refused, and the page says to try later without telling whether
+# the name exists. A success resets no counter: an attacker signing in to their own account
+# between guesses must not wipe their address's failures. The password reset form counts too.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+# The lock lifts LOGIN_LOCKOUT_MINUTES after the last counted failure, as the page promises;
+# attempts while locked are refused without restarting the clock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "project.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "project.security.client_ip"
+# Behind the reverse proxy (production), the client's address is the last X-Forwarded-For
+# entry, the one the proxy appended; without a proxy (development) the header is ignored.
+TRUST_X_FORWARDED_FOR = not DEBUG
+
+# Content-Security-Policy (django-csp): scripts only from Lekhit itself, inline ones only with
+# the response's nonce (``{{ csp_nonce }}``). Style attributes stay allowed: viewflow's and
+# Lekhit's templates set a few (indentation depth, widths), and the Material components set
+# theirs from script; <style> elements need the nonce like scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        # viewflow's stylesheets draw a few icons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Sessions: a signed-in person idle for SESSION_IDLE_TIMEOUT_MINUTES is signed out
+# (project.security.IdleSessionTimeoutMiddleware, which records activity at most every tenth
+# of that time: a GET does not write the session on every request).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=60, minimum=1)
 
 LOGGING = {
     "version": 1,

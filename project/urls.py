@@ -7,6 +7,7 @@ from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
 from organisations.views import SignInView, away, home, language_switch
+from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify
@@ -28,7 +29,14 @@ site = Site(
 
 urlpatterns = [
     path("health/", health, name="health"),
-    path("accounts/", AuthViewset(login_view=SignInView.as_view()).urls),
+    path(
+        "accounts/",
+        AuthViewset(
+            login_view=SignInView.as_view(),
+            pass_reset_view=ThrottledPasswordResetView.as_view(),
+            pass_change_view=ThrottledPasswordChangeView.as_view(),
+        ).urls,
+    ),
     path("language/", language_switch, name="language_switch"),
     path("away/", away, name="away"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
