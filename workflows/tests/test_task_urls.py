@@ -424,3 +424,65 @@ def test_the_chief_cannot_number_a_draft_with_their_review_task(state):
     data = {"reference_number": "REG-2", "registered_on": "2026-11-25"}
     assert _post(state, "registry", ApprovalFlow.register, register, data).status_code == 302
     assert Instrument.objects.filter(reference_number="REG-2").count() == 1
+
+
+# --- Our own URLs that take a process or a task ---------------------------------------------
+
+
+def _our_urls():
+    """Our patterns (outside viewflow's) that take a process or a task, by name."""
+    found = []
+
+    def walk(patterns, namespaces):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "workflow":  # viewflow's, above
+                    continue
+                walk(entry.url_patterns, namespaces + [entry.namespace] * bool(entry.namespace))
+            elif {"process_pk", "task_pk"} & set(entry.pattern.converters):
+                found.append((":".join([*namespaces, entry.name]), set(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, [])
+    return found
+
+
+@pytest.mark.postgres
+def test_our_urls_refuse_a_task_or_round_that_is_not_theirs_and_write_nothing(state):
+    """A round is found through the URL's process: a round number of another process is
+    404. A task URL of ours takes the task alone: a task the requester may not see, or that
+    is not an open human task, is refused."""
+    from django.urls import reverse
+
+    ours = _our_urls()
+    assert {name for name, _keys in ours} >= {
+        "workflows:round_close",
+        "workflows:matrix",
+        "workflows:matrix_publish",
+        "workflows:task_reassign",
+        "deadlines:extend",
+    }
+    processes, users = state["processes"], state["users"]
+    before, refused = fingerprint(), 0
+    director = Client(raise_request_exception=False)
+    director.force_login(users["director"])
+    reviewer = state["clients"]["reviewer-moh"]
+    for name, keys in ours:
+        if keys == {"process_pk", "round_number"}:
+            # The ended process had round 1; the one at the chief's review has none.
+            url = reverse(name, kwargs={"process_pk": processes["at_chief"].pk, "round_number": 1})
+            for response in (director.get(url), director.post(url)):
+                assert response.status_code in (404, 405), (url, response.status_code)
+                refused += response.status_code == 404
+        elif keys == {"task_pk"}:
+            data = {"to": users["chief"].pk, "due_on": "2027-01-05", "reason": "forged"}
+            for task in state["tasks"]["ended"]:
+                url = reverse(name, kwargs={"task_pk": task.pk})
+                response = reviewer.post(url, data)  # a process not consulting MoH
+                assert response.status_code in (403, 404), (url, response.status_code)
+                response = director.post(url, data)  # a finished task
+                assert response.status_code in (200, 403, 404), (url, response.status_code)
+                refused += 2
+        else:
+            pytest.fail(f"{name} takes {keys}: say here what it must refuse")
+    assert fingerprint() == before, "a refused request wrote something"
+    assert refused
