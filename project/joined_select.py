@@ -1,10 +1,13 @@
 """One SELECT over rows joined on their foreign keys, written once from the models' metadata.
 
 For the few reads on a hot path where building the ORM's query costs more than running it:
-the worker's claim of a reminder (thousands a minute at a deadline), and the read of the task
-that begins every step of every process. A ``select_related`` over five or six tables spent
-about a millisecond compiling its SQL and converters for a query that runs in a third of
-that. Here the SQL and each column's converters are built once per process and database
+the worker's claim of a reminder (thousands a minute at a deadline). A ``select_related``
+over five or six tables spent about a millisecond compiling its SQL and converters for a
+query that runs in a third of that. (The read of the task that begins every step went back
+to the ORM: it must come after the process lock, in a statement of its own, see
+``workflows.services.task_activation``, and then needs no lock clause.)
+
+Here the SQL and each column's converters are built once per process and database
 vendor, and each row comes back as model instances, converted as the ORM would.
 
 Everything else goes through the ORM.

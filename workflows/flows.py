@@ -13,6 +13,7 @@ from viewflow.workflow import flow
 from organisations.backends import organisation_review_permission
 from workflows import nodes, selectors, services, views
 from workflows.models import ApprovalProcess, Decision, NextStep, SignOffDecision
+from workflows.task_urls import guard_task_urls
 
 
 def _lead_drafter(activation):
@@ -178,6 +179,11 @@ class ApprovalFlow(flow.Flow):
 
     def round_closed(self, activation):
         services.on_round_closed(activation=activation)
+
+    def _get_urls(self):
+        """Viewflow's URLs of the flow and of every node, each task URL answering only for a
+        task of its node and its process (``workflows.task_urls``)."""
+        return guard_task_urls(type(self), super()._get_urls())
 
     def has_view_permission(self, user, obj=None):
         """Anyone with a role may open the process pages; a given process only those who may

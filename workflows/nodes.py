@@ -19,9 +19,9 @@ passes through them.
   (``_error_guard``).
 - ``StartHandle`` starts the process in the caller's transaction, without a savepoint or a
   lock on a row nobody else can see yet.
-- ``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, so that a
-  service can take the same lock in the query that reads the task
-  (``workflows.selectors.task_locked_for_step``).
+- ``ProcessRowLock`` is viewflow's ``SelectForUpdateLock`` on the base process row, waited
+  for rather than retried: the lock every step takes before it reads its task
+  (``workflows.services.task_activation``).
 """
 
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -362,8 +362,9 @@ class ProcessRowLock:
     transaction itself is the lock (``BEGIN IMMEDIATE``, see the settings).
 
     Viewflow's own ``SelectForUpdateLock`` locks the same process through its subclass's
-    table; the base row is what ``selectors.task_locked_for_step`` can lock while reading a
-    task.
+    table, without waiting (``NOWAIT``, then a few retries and an error). A step reads its
+    task only once this lock is held, in a statement of its own: under READ COMMITTED a
+    statement that waited for the lock would return the task as it was before the wait.
     """
 
     @contextmanager

@@ -1,14 +1,12 @@
 """Reads about the approval process, each filtered by what the user may see."""
 
 from django.db.models import Prefetch, QuerySet
-from viewflow.workflow.models import Process
 
 from documents.models import Instrument
 from documents.numbering import provision_label
 from documents.permissions import is_internal
 from organisations.models import User
 from organisations.selectors import principals_of
-from project.joined_select import JoinedSelect
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
 
 
@@ -200,57 +198,27 @@ def open_tasks(*, process: ApprovalProcess):
     )
 
 
-# A step's task (``t``) with its process (both tables), instrument, lead drafter and owner,
-# and for a consulted organisation's task its consultation, round and organisation.
-_TASK_FOR_STEP = JoinedSelect(
-    ("viewflow.Task", "t", None),
-    (
-        ApprovalProcess,
-        {Process: "p", ApprovalProcess: "ap"},  # viewflow's table, then ours
-        f'JOIN "{Process._meta.db_table}" p ON p.id = t.process_id '
-        "JOIN {table} ap ON ap.process_ptr_id = p.id",
-    ),
-    (Instrument, "i", "JOIN {table} i ON i.id = ap.instrument_id"),
-    (User, "d", "JOIN {table} d ON d.id = i.lead_drafter_id"),
-    (User, "o", "LEFT JOIN {table} o ON o.id = t.owner_id"),
-    (Consultation, "c", "LEFT JOIN {table} c ON c.task_id = t.id"),
-    (ConsultationRound, "cr", "LEFT JOIN {table} cr ON cr.id = c.round_id"),
-    ("organisations.Organisation", "co", "LEFT JOIN {table} co ON co.id = c.organisation_id"),
-)
-
-
-def task_locked_for_step(task_pk: int):
-    """The task with everything a step's service reads, its process's row locked (the flow's
-    ``ProcessRowLock``; on SQLite the IMMEDIATE transaction is the lock). Call inside a
-    transaction. One statement, written once: every step of every process begins here, and
-    the ORM took three times as long to build this query as the database to run it."""
-    from django.db import connection
+def task_for_step(task_pk: int):
+    """The task with everything a step's service reads: its process (ours), instrument, lead
+    drafter and owner, and for a consulted organisation's task its consultation, round and
+    organisation. Read it once the process is locked (``services.task_activation``): a read
+    that waited for the lock would see the task as it was before the wait. One query, two
+    for a consulted organisation's task."""
     from viewflow.workflow.models import Task
 
-    sql = _TASK_FOR_STEP.sql() + " WHERE t.id = %s"
-    if connection.vendor == "postgresql":
-        sql += " FOR UPDATE OF p"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [task_pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Task.DoesNotExist(f"no task {task_pk}")
-    (
-        task,
-        process,
-        instrument,
-        lead_drafter,
-        owner,
-        consultation,
-        consultation_round,
-        organisation,
-    ) = _TASK_FOR_STEP.instances(row)
-    instrument.lead_drafter = lead_drafter
-    process.instrument = instrument
+    task = Task.objects.select_related(
+        "process__approvalprocess__instrument__lead_drafter", "owner"
+    ).get(pk=task_pk)
+    process = task.process.approvalprocess
     task.process = process
-    task.owner = owner
+    consultation = None
+    if "consultation_id" in task.data:
+        consultation = (
+            Consultation.objects.select_related("round", "organisation")
+            .filter(task_id=task.pk)
+            .first()
+        )
     if consultation is not None:
-        consultation.round, consultation.organisation = consultation_round, organisation
         task.consultation = consultation
-        process.current_round = consultation_round  # a review task is of the open round
+        process.current_round = consultation.round  # a review task is of the open round
     return task

@@ -103,9 +103,13 @@ def task_activation(*, task: Task, user: User):
     (tests, the benchmark, background jobs), and meant for completing the task: a task still
     in a queue is taken by the user (if they may take it) and saved, taken, when the step's
     service completes it, in the same UPDATE, so taking it costs no query of its own.
+
+    The task is read once the lock is held, in a statement of its own: a read that waited
+    for the lock would return the task as it was before the wait (READ COMMITTED), and a
+    step completed meanwhile would be completed again.
     """
-    with transaction.atomic():
-        task = selectors.task_locked_for_step(task.pk)
+    with task.flow_task.flow_class.lock(task.process_id):
+        task = selectors.task_for_step(task.pk)
         flow_task = task.flow_task
         activation = flow_task.activation_class(task)
         if task.status == STATUS.NEW:

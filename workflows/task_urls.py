@@ -1,0 +1,64 @@
+"""Every task URL of a flow answers only for the task it names: the URL's node, of the URL's
+process.
+
+Viewflow's task URLs (``<process_pk>/<node>/<task_pk>/execute/``, ``assign/``, ``undo/``...)
+load the task by its key and check only that it is of the same flow, then ask the URL's node
+whether the user may act on it. A person holding any task of the flow could so complete it
+through another node's view: the drafter's consolidation task posted to the sign-off form
+signs the text. ``guard_task_urls`` wraps every pattern that takes both keys, for every node
+of the flow (ours or viewflow's), so that the view is reached only when the task is of that
+node and that process; any other request answers 404, before viewflow reads or locks
+anything.
+"""
+
+from functools import wraps
+
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+from viewflow.workflow.base import Node
+
+_KEYS = {"process_pk", "task_pk"}
+
+
+def _task_of_url(view, flow_class, node):
+    """``view``, reached only for a task of ``node`` (any node when None) and the process of
+    the URL: one query, on the task's primary key."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        tasks = flow_class.task_class._default_manager.filter(
+            pk=kwargs["task_pk"], process_id=kwargs["process_pk"]
+        )
+        if node is not None:
+            tasks = tasks.filter(flow_task=node)
+        if not tasks.exists():
+            raise Http404("No task of this step and process matches the given query.")
+        return view(request, *args, **kwargs)
+
+    guarded.task_of_url = True
+    return guarded
+
+
+def _guard(patterns: list, flow_class, node) -> None:
+    for index, entry in enumerate(patterns):
+        if isinstance(entry, URLResolver):
+            # Viewflow's resolver of a node's URLs names it (for the views' context).
+            named = getattr(entry, "extra", {}).get("node")
+            _guard(entry.url_patterns, flow_class, named if isinstance(named, Node) else node)
+        elif (
+            isinstance(entry, URLPattern)
+            and set(getattr(entry.pattern, "converters", ())) >= _KEYS
+            and not getattr(entry.callback, "task_of_url", False)
+        ):
+            patterns[index] = URLPattern(
+                entry.pattern,
+                _task_of_url(entry.callback, flow_class, node),
+                entry.default_args,
+                entry.name,
+            )
+
+
+def guard_task_urls(flow_class, urlpatterns: list) -> list:
+    """``urlpatterns`` (a flow's, with its nodes'), each task URL guarded in place."""
+    _guard(urlpatterns, flow_class, None)
+    return urlpatterns
