@@ -109,7 +109,7 @@ def matrix_rows(
     for comment in comments:
         kind, _sep, number = comment.provision_label.partition(":")
         round_number = comment.consultation.round.number
-        resulting = provisions.get(round_number, {})
+        resulting = provisions.get(round_number)  # None: no resulting text to show yet
         rows.append(
             {
                 "comment": comment,
@@ -119,7 +119,9 @@ def matrix_rows(
                 "changes": [
                     _resulting_text(resulting.get(uid), language)
                     for uid in comment.changed_provisions
-                ],
+                ]
+                if resulting is not None
+                else [],
             }
         )
     return rows

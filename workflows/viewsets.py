@@ -6,13 +6,12 @@ processes that consulted their organisation, and of those only their organisatio
 consultation tasks: no internal step, reason or official's name, nor another ministry's
 task. The views below filter through ``workflows.selectors`` (``processes_visible_to``,
 ``tasks_visible_to``), ``ApprovalFlow.has_view_permission`` refuses the detail pages of any
-other process, and every task URL of the flow answers 404 for a task the user may not see.
+other process, and every task URL of the flow refuses a task the user may not see.
 """
 
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +96,8 @@ class VisibleChartView(FlowChartView):
 
 def _visible_task_only(view):
     """A task URL of the flow (detail, assign, execute, undo, …) for a task the user may
-    not see: 404, before viewflow reads the task."""
+    not see: refused (403, as viewflow refuses a task one may not act on), before viewflow
+    reads the task."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -107,7 +107,7 @@ def _visible_task_only(view):
             and request.user.is_authenticated
             and not task_visible_to(request.user, task_pk)
         ):
-            raise Http404
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     guarded.lekhit_task_guard = True
