@@ -16,7 +16,7 @@ from workflows.tests.conftest import act, open_round, open_task, open_tasks
 RETURN_REASON = "ហេតុផលផ្ទៃក្នុងរបស់ប្រធានការិយាល័យ"
 MEF_COMMENT = "មតិរបស់ក្រសួងសេដ្ឋកិច្ច"
 MOH_COMMENT = "មតិរបស់ក្រសួងសុខាភិបាល"
-ANSWER = "ចម្លើយរបស់អ្នកតាក់តែង"
+ANSWER = "បានកែសម្រួលតាមសំណូមពរនេះ"
 NEW_TEXT = "អត្ថបទថ្មីក្នុងសេចក្តីព្រាង"
 
 
@@ -163,6 +163,8 @@ def test_before_publication_a_reviewer_sees_neither_the_answers_nor_the_working_
     services.matrix_publish(consultation_round=consultation_round, user=demo["director"])
     _status, body = _page(client, demo["reviewer-mef"], matrix)
     assert ANSWER in body and MOH_COMMENT in body and NEW_TEXT not in body
+    rows = client.get(matrix).context["rows"]
+    assert [row["changes"] for row in rows] == [[], []]  # not "a provision since deleted"
     # ... until the consolidated text is frozen.
     act(
         open_task(process, ApprovalFlow.consolidate),
@@ -216,10 +218,10 @@ def test_viewflow_shows_a_reviewer_only_their_own_organisations_tasks(demo, inst
     assert _page(client, reviewer, detail(own))[0] == 200
     for task in (chief_task, other):
         status, body = _page(client, reviewer, detail(task))
-        assert status == 404 and RETURN_REASON not in body
+        assert status == 403 and RETURN_REASON not in body
         assert (
             _page(client, reviewer, task.flow_task.reverse("index", args=[process.pk, task.pk]))[0]
-            == 404
+            == 403
         )
 
     status, body = _page(
