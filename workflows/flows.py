@@ -187,9 +187,16 @@ class ApprovalFlow(flow.Flow):
 
     def has_view_permission(self, user, obj=None):
         """Anyone with a role may open the process pages; a given process only those who may
-        see it (``selectors.processes_visible_to``): viewflow asks this for every detail page."""
+        see it (``selectors.processes_visible_to``): viewflow asks this for every detail page.
+        Given a task, only those who may see that task (``selectors.tasks_visible_to``: a
+        consulted ministry's reviewer, their organisation's tasks; the viewset refuses every
+        task URL of the flow on the same answer)."""
+        from viewflow.workflow.models import Task
+
         if not (user.is_authenticated and user.has_perm("workflows.view_approvalprocess")):
             return False
         if obj is None:
             return True
+        if isinstance(obj, Task):
+            return selectors.task_visible_to(user, obj.pk)
         return selectors.processes_visible_to(user).filter(pk=obj.pk).exists()

@@ -6,17 +6,26 @@ from documents.models import Instrument
 from documents.numbering import provision_label
 from documents.permissions import is_internal
 from organisations.models import User
+from organisations.roles import Role
 from organisations.selectors import principals_of
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
 
 
 def organisations_of(user: User) -> set[int]:
-    return {p.organisation_id for p in principals_of(user) if p.organisation_id}
+    """The organisations ``user`` reviews for: their own and those of the people they act
+    for, where that person holds the ministry reviewer role. Belonging to a consulted
+    organisation is not enough (its head, say, has no role in the process)."""
+    return {
+        p.organisation_id
+        for p in principals_of(user)
+        if p.organisation_id and p.has_role(Role.MINISTRY_REVIEWER)
+    }
 
 
 def processes_visible_to(user: User) -> QuerySet[ApprovalProcess]:
     """Internal staff see every process; a ministry reviewer only those that consulted
-    their organisation."""
+    their organisation (and of those, only what ``consultations_visible_to``,
+    ``comments_visible_to`` and ``tasks_visible_to`` let through)."""
     processes = ApprovalProcess.objects.all()
     if is_internal(user):
         return processes
@@ -32,13 +41,49 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     return consultations.filter(organisation__in=organisations_of(user))
 
 
+def tasks_visible_to(user: User) -> QuerySet:
+    """The process steps whose pages (viewflow's task pages) ``user`` may open: internal
+    staff every one; a ministry reviewer only their organisation's consultation tasks,
+    never an internal step nor another organisation's."""
+    from viewflow.workflow.models import Task
+
+    if is_internal(user):
+        return Task.objects.all()
+    return Task.objects.filter(
+        pk__in=consultations_visible_to(user).filter(task__isnull=False).values("task_id")
+    )
+
+
+def task_visible_to(user: User, task_pk: int) -> bool:
+    """May ``user`` open this task's pages? No query for internal staff."""
+    return is_internal(user) or tasks_visible_to(user).filter(pk=task_pk).exists()
+
+
+def sees_internal_record(user: User) -> bool:
+    """The audit trail, open steps, reasons and officials' names of a process, the working
+    draft, the process's own viewflow pages: internal staff only."""
+    return is_internal(user)
+
+
+def answers_visible_to(user: User, *, consultation_round: ConsultationRound) -> bool:
+    """The drafters' answers (disposition, reason, resulting text): internal staff at once;
+    the consulted organisations once the director has published the round's matrix."""
+    return is_internal(user) or consultation_round.matrix_published_at is not None
+
+
 def comments_visible_to(user: User, *, consultation_round: ConsultationRound) -> QuerySet[Comment]:
     """Internal staff see every comment; a reviewer sees their own organisation's, and the
-    whole round's once the director has published the matrix."""
+    whole round's once the director has published the matrix (of a round that consulted
+    them)."""
     comments = Comment.objects.filter(consultation__round=consultation_round)
-    if is_internal(user) or consultation_round.matrix_published_at is not None:
+    if is_internal(user):
         return comments
-    return comments.filter(consultation__organisation__in=organisations_of(user))
+    mine = organisations_of(user)
+    if consultation_round.matrix_published_at is not None and (
+        consultation_round.consultations.filter(organisation__in=mine).exists()
+    ):
+        return comments
+    return comments.filter(consultation__organisation__in=mine)
 
 
 def matrix_rows(
@@ -53,6 +98,7 @@ def matrix_rows(
     provisions = {
         number: {item["uid"]: item for item in snapshot["provisions"]}
         for number, snapshot in (results or {}).items()
+        if snapshot is not None
     }
     rows = []
     comments = comments.select_related(
@@ -61,7 +107,7 @@ def matrix_rows(
     for comment in comments:
         kind, _sep, number = comment.provision_label.partition(":")
         round_number = comment.consultation.round.number
-        resulting = provisions.get(round_number, {})
+        resulting = provisions.get(round_number)  # None: no resulting text to show yet
         rows.append(
             {
                 "comment": comment,
@@ -71,7 +117,9 @@ def matrix_rows(
                 "changes": [
                     _resulting_text(resulting.get(uid), language)
                     for uid in comment.changed_provisions
-                ],
+                ]
+                if resulting is not None
+                else [],
             }
         )
     return rows
@@ -87,10 +135,14 @@ def _resulting_text(item: dict | None, language: str | None) -> dict:
     }
 
 
-def round_result(*, consultation_round: ConsultationRound) -> dict:
+def round_result(
+    *, consultation_round: ConsultationRound, working_draft: bool = True
+) -> dict | None:
     """The text as it stands after the drafters answered the round's comments: the newest
     version frozen since the one sent (up to the one sent in the next round), or, while
-    they are still answering, the working draft. Two or three queries, whatever the rows."""
+    they are still answering, the working draft — unless ``working_draft`` is false (for
+    anyone outside the department, who never sees the unsent draft): then None until a
+    version is frozen. Two or three queries, whatever the rows."""
     from documents.models import Version
     from documents.selectors import instrument_snapshot
 
@@ -108,6 +160,8 @@ def round_result(*, consultation_round: ConsultationRound) -> dict:
     latest = versions.filter(number__gt=sent).order_by("-number").first()
     if latest is not None:
         return latest.snapshot
+    if not working_draft:
+        return None
     return instrument_snapshot(instrument=consultation_round.instrument)
 
 
@@ -126,12 +180,16 @@ def draft_provisions(*, instrument: Instrument, language: str | None = None) -> 
 
 
 def rounds_with_consultations(*, instrument: Instrument, user: User) -> list[ConsultationRound]:
+    """The instrument's rounds, each with the consultations ``user`` may see; outside the
+    department only the rounds that consulted the user's organisation."""
     consultations = consultations_visible_to(user).select_related(
         "organisation", "answered_by", "acting_for"
     )
+    rounds = ConsultationRound.objects.filter(instrument=instrument)
+    if not is_internal(user):  # only the rounds that consulted the reviewer's organisation
+        rounds = rounds.filter(consultations__in=consultations).distinct()
     return list(
-        ConsultationRound.objects.filter(instrument=instrument)
-        .select_related("version")
+        rounds.select_related("version")
         .prefetch_related(Prefetch("consultations", queryset=consultations))
         .order_by("number")
     )

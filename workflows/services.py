@@ -546,9 +546,14 @@ def consolidation_finish(*, activation: Activation, user: User, next_step: str) 
 
 @transaction.atomic
 def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None:
-    """The director sends the answered matrix back to the organisations that commented."""
+    """The director sends the answered matrix back to the organisations that commented:
+    once the round is closed (while it is open, publishing would show every organisation the
+    others' comments as they come) and every comment of it answered."""
     if not user.has_perm("workflows.review_as_director"):
         raise PermissionDenied(_("Only the director publishes the comment–response matrix."))
+    consultation_round = ConsultationRound.objects.select_for_update().get(pk=consultation_round.pk)
+    if consultation_round.closed_at is None:
+        raise ValidationError(_("The round is still open: publish the matrix once it is closed."))
     if (
         unanswered_comments(process=consultation_round.process)
         .filter(consultation__round=consultation_round)

@@ -300,12 +300,22 @@ def _back(request) -> str:
 
 
 def matrix(request, process_pk, round_number):
+    """The round's comment–response matrix. Outside the department: before the director
+    publishes it, only the reader's own organisation's comments, without the drafters'
+    answers; the resulting text only ever from a frozen version, never the working draft."""
     process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
     consultation_round = get_object_or_404(
         process.rounds.select_related("version", "instrument__instrument_type"),
         number=round_number,
     )
     comments = selectors.comments_visible_to(request.user, consultation_round=consultation_round)
+    show_answers = selectors.answers_visible_to(request.user, consultation_round=consultation_round)
+    results = {}
+    if show_answers:
+        results[consultation_round.number] = selectors.round_result(
+            consultation_round=consultation_round,
+            working_draft=selectors.sees_internal_record(request.user),
+        )
     return render(
         request,
         "workflows/matrix.html",
@@ -313,15 +323,9 @@ def matrix(request, process_pk, round_number):
             "process": process,
             "instrument": process.instrument,
             "round": consultation_round,
-            "rows": selectors.matrix_rows(
-                comments,
-                language=get_language(),
-                results={
-                    consultation_round.number: selectors.round_result(
-                        consultation_round=consultation_round
-                    )
-                },
-            ),
+            "hide_answers": not show_answers,
+            "result_pending": show_answers and results[consultation_round.number] is None,
+            "rows": selectors.matrix_rows(comments, language=get_language(), results=results),
         },
     )
 
@@ -390,16 +394,20 @@ def verify(request):
 
 def instrument_process(request, pk):
     """The instrument's place in the process: open steps, consultation rounds and their
-    answers, matrices, the audit trail, and the actions this user may take here."""
+    answers, matrices, the audit trail, and the actions this user may take here. A consulted
+    organisation's reviewer sees only their organisation's consultations (the version sent,
+    the deadline, their answer) and the matrices: no internal step, reason or official."""
     instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
     process = instrument.processes.order_by("-pk").first()
-    open_tasks = selectors.open_tasks(process=process) if process else []
+    internal = selectors.sees_internal_record(request.user)
+    open_tasks = selectors.open_tasks(process=process) if process and internal else []
     return render(
         request,
         "workflows/instrument_process.html",
         {
             "instrument": instrument,
             "process": process,
+            "internal": internal,
             "open_tasks": [
                 {
                     "task": task,
@@ -408,10 +416,10 @@ def instrument_process(request, pk):
                 for task in open_tasks
             ],
             "rounds": selectors.rounds_with_consultations(instrument=instrument, user=request.user),
-            "audit": selectors.audit_trail(instrument=instrument)[:200],
+            "audit": selectors.audit_trail(instrument=instrument)[:200] if internal else [],
             "can_submit": services.can_submit(instrument=instrument, user=request.user),
             "can_close_rounds": request.user.has_perm("workflows.review_as_director"),
-            "sign_off": getattr(process, "sign_off", None) if process else None,
+            "sign_off": getattr(process, "sign_off", None) if process and internal else None,
         },
     )
 

@@ -1,12 +1,18 @@
 """Viewflow's process pages, filtered to what each user may see.
 
-Viewflow lists every process and task to anyone with ``view_approvalprocess``; a ministry
-reviewer must see only the processes that consulted their organisation. The list views below
-filter through ``workflows.selectors``, and ``ApprovalFlow.has_view_permission`` refuses the
-detail pages of any other process.
+Viewflow lists every process and task to anyone with ``view_approvalprocess``, and opens any
+task's page to anyone who may see its process. A ministry reviewer must see only the
+processes that consulted their organisation, and of those only their organisation's own
+consultation tasks: no internal step, reason or official's name, nor another ministry's
+task. The views below filter through ``workflows.selectors`` (``processes_visible_to``,
+``tasks_visible_to``), ``ApprovalFlow.has_view_permission`` refuses the detail pages of any
+other process, and every task URL of the flow refuses a task the user may not see.
 """
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
+from django.urls import URLPattern, URLResolver
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
@@ -15,16 +21,21 @@ from viewflow.workflow.flow.views import (
     DashboardProcessListView,
     DashboardTaskListView,
     DashboardView,
+    DetailProcessView,
     FlowChartView,
 )
 from viewflow.workflow.flow.views.list import WorkflowInboxListView, WorkflowQueueListView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from documents.permissions import is_internal
 from khmer.formats import format_date
 from organisations.selectors import principals_of
-from workflows.selectors import processes_visible_to
+from workflows.selectors import (
+    processes_visible_to,
+    sees_internal_record,
+    task_visible_to,
+    tasks_visible_to,
+)
 
 
 class VisibleProcessListView(DashboardProcessListView):
@@ -32,45 +43,100 @@ class VisibleProcessListView(DashboardProcessListView):
         visible = processes_visible_to(self.request.user)
         return super().get_queryset().filter(pk__in=visible).order_by("-pk")
 
+    def active_tasks(self, obj):
+        """How many steps are open: the department's business, not a consulted ministry's."""
+        return obj.active_tasks_count if sees_internal_record(self.request.user) else ""
+
 
 class VisibleTaskListView(DashboardTaskListView):
     @viewprop
     def queryset(self):
-        return super().queryset.filter(process__in=processes_visible_to(self.request.user))
+        return super().queryset.filter(pk__in=tasks_visible_to(self.request.user))
 
 
 class VisibleDashboardView(DashboardView):
-    """The flow's board of open tasks per step, without other organisations' processes."""
+    """The flow's board of open tasks per step, without the steps a user may not see."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if is_internal(self.request.user):
+        if sees_internal_record(self.request.user):
             return context
-        visible = set(processes_visible_to(self.request.user).values_list("pk", flat=True))
+        visible = set(tasks_visible_to(self.request.user).values_list("pk", flat=True))
         for column in context["columns"]:
-            column["tasks"] = [task for task in column["tasks"] if task.process_id in visible]
-        context["finished"] = [t for t in context["finished"] if t.process_id in visible]
+            column["tasks"] = [task for task in column["tasks"] if task.pk in visible]
+        context["finished"] = [t for t in context["finished"] if t.pk in visible]
+        return context
+
+
+class VisibleProcessDetailView(DetailProcessView):
+    """A process's page (``has_view_permission`` has said who may open it) lists only the
+    steps the user may see: for a consulted ministry's reviewer, their organisation's."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["task_list"] = context["task_list"].filter(
+            pk__in=tasks_visible_to(self.request.user)
+        )
         return context
 
 
 class VisibleChartView(FlowChartView):
-    """A process's chart (its current step highlighted) only for those who may see it."""
+    """A process's chart (its current step highlighted) only for those who may see it;
+    outside the department, the flow's chart without the process's state."""
 
     def dispatch(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            if not processes_visible_to(request.user).filter(pk=process_pk).exists():
+                raise PermissionDenied
+            if not sees_internal_record(request.user):
+                kwargs.pop("process_pk")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _visible_task_only(view):
+    """A task URL of the flow (detail, assign, execute, undo, …) for a task the user may
+    not see: refused (403, as viewflow refuses a task one may not act on), before viewflow
+    reads the task."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        task_pk = kwargs.get("task_pk")
         if (
-            process_pk is not None
-            and not processes_visible_to(request.user).filter(pk=process_pk).exists()
+            task_pk is not None
+            and request.user.is_authenticated
+            and not task_visible_to(request.user, task_pk)
         ):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    guarded.lekhit_task_guard = True
+    return guarded
+
+
+def _guard_task_urls(patterns) -> None:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _guard_task_urls(pattern.url_patterns)
+        elif (
+            isinstance(pattern, URLPattern)
+            and "task_pk" in str(pattern.pattern)
+            and not getattr(pattern.callback, "lekhit_task_guard", False)
+        ):
+            pattern.callback = _visible_task_only(pattern.callback)
 
 
 class ApprovalFlowViewset(FlowViewset):
     dashboard_view_class = VisibleDashboardView
     chart_view_class = VisibleChartView
     process_list_view_class = VisibleProcessListView
+    process_detail_view_class = VisibleProcessDetailView
     task_list_view_class = VisibleTaskListView
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        _guard_task_urls(patterns)
+        return patterns
 
 
 class InstrumentColumnsMixin:

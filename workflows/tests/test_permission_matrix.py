@@ -91,7 +91,9 @@ vf_process        consulting_moh         L    Y    Y    Y    Y    Y    Y    Y   
 vf_process        at_chief               L    Y    Y    Y    Y    Y    Y    Y    Y    N    N    N
 vf_chart          consulting_mef         L    Y    Y    Y    Y    Y    Y    Y    Y    Y    N    Y
 vf_chart          consulting_moh         L    Y    Y    Y    Y    Y    Y    Y    Y    N    Y    N
-vf_task           consulting_mef         L    Y    Y    Y    Y    Y    Y    Y    Y    Y    N    Y
+# a consulted organisation's task: the department and that organisation only (not NCDD-S,
+# consulted in the same round)
+vf_task           consulting_mef         L    Y    Y    Y    Y    Y    Y    Y    Y    Y    N    N
 vf_task           consulting_moh         L    Y    Y    Y    Y    Y    Y    Y    Y    N    Y    N
 changes           consulting_mef         L    Y    Y    Y    Y    Y    Y    Y    Y    Y    N    N
 submit            draft                  L    Y    N    N    N    N    N    N    N    N    N    N
