@@ -8,11 +8,14 @@ through another node's view: the drafter's consolidation task posted to the sign
 signs the text. ``guard_task_urls`` wraps every pattern that takes both keys, for every node
 of the flow (ours or viewflow's), so that the view is reached only when the task is of that
 node and that process; any other request answers 404, before viewflow reads or locks
-anything.
+anything. A task the person may not see (``ApprovalFlow.has_view_permission``: a consulted
+ministry's reviewer sees only their organisation's tasks) is refused with 403, as viewflow
+refuses a task one may not act on.
 """
 
 from functools import wraps
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from viewflow.workflow.base import Node
@@ -22,7 +25,7 @@ _KEYS = {"process_pk", "task_pk"}
 
 def _task_of_url(view, flow_class, node):
     """``view``, reached only for a task of ``node`` (any node when None) and the process of
-    the URL: one query, on the task's primary key."""
+    the URL (one query, on the task's primary key), that the user may see."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -31,8 +34,11 @@ def _task_of_url(view, flow_class, node):
         )
         if node is not None:
             tasks = tasks.filter(flow_task=node)
-        if not tasks.exists():
+        task = tasks.first()
+        if task is None:
             raise Http404("No task of this step and process matches the given query.")
+        if not flow_class.instance.has_view_permission(request.user, task):
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     guarded.task_of_url = True

@@ -9,10 +9,7 @@ task. The views below filter through ``workflows.selectors`` (``processes_visibl
 other process, and every task URL of the flow refuses a task the user may not see.
 """
 
-from functools import wraps
-
 from django.core.exceptions import PermissionDenied
-from django.urls import URLPattern, URLResolver
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
@@ -33,7 +30,6 @@ from organisations.selectors import principals_of
 from workflows.selectors import (
     processes_visible_to,
     sees_internal_record,
-    task_visible_to,
     tasks_visible_to,
 )
 
@@ -94,49 +90,12 @@ class VisibleChartView(FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _visible_task_only(view):
-    """A task URL of the flow (detail, assign, execute, undo, …) for a task the user may
-    not see: refused (403, as viewflow refuses a task one may not act on), before viewflow
-    reads the task."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        task_pk = kwargs.get("task_pk")
-        if (
-            task_pk is not None
-            and request.user.is_authenticated
-            and not task_visible_to(request.user, task_pk)
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    guarded.lekhit_task_guard = True
-    return guarded
-
-
-def _guard_task_urls(patterns) -> None:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            _guard_task_urls(pattern.url_patterns)
-        elif (
-            isinstance(pattern, URLPattern)
-            and "task_pk" in str(pattern.pattern)
-            and not getattr(pattern.callback, "lekhit_task_guard", False)
-        ):
-            pattern.callback = _visible_task_only(pattern.callback)
-
-
 class ApprovalFlowViewset(FlowViewset):
     dashboard_view_class = VisibleDashboardView
     chart_view_class = VisibleChartView
     process_list_view_class = VisibleProcessListView
     process_detail_view_class = VisibleProcessDetailView
     task_list_view_class = VisibleTaskListView
-
-    def _get_urls(self):
-        patterns = super()._get_urls()
-        _guard_task_urls(patterns)
-        return patterns
 
 
 class InstrumentColumnsMixin:
