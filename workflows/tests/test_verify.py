@@ -211,3 +211,18 @@ def test_the_signature_still_freezes_its_version(signed):
     instrument = Instrument.objects.get(pk=signed.instrument_id)
     assert instrument.status == Instrument.Status.SIGNED
     assert instrument.versions.order_by("-number").first() == signed.version
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_fingerprint_is_readable_on_a_phone(signed, live_server, page):
+    """A 64-character hash has no break opportunity: it used to run out of the page's
+    narrow column, cut off. It wraps now, every character inside the column."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server.url + page_url(signed))
+    code = page.locator(".lekhit-verify-result code")
+    assert code.inner_text() == signed.sha256
+    column = page.locator(".vf-page-lockscreen__sidebar-content").bounding_box()
+    box = code.bounding_box()
+    assert box["x"] >= column["x"] and box["x"] + box["width"] <= column["x"] + column["width"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
