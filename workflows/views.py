@@ -384,7 +384,10 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         digest = (form.cleaned_data.get("sha256") or "").lower()
         if form.cleaned_data.get("file"):
-            digest = hashlib.sha256(form.cleaned_data["file"].read()).hexdigest()
+            hasher = hashlib.sha256()
+            for chunk in form.cleaned_data["file"].chunks():  # never the whole file in memory
+                hasher.update(chunk)
+            digest = hasher.hexdigest()
         result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
     elif request.GET.get("sha256"):
         digest = request.GET["sha256"].strip().lower()
