@@ -7,6 +7,11 @@ class ImmutableVersionError(Exception):
     """Raised on any attempt to change a saved version (the database refuses too)."""
 
 
+class VersionIntegrityError(Exception):
+    """A version's canonical text no longer hashes to its stored SHA-256: it is never handed
+    out as the text that was saved or signed."""
+
+
 class EditConflict(Exception):
     """Someone else saved the same thing since this user opened it.
 

@@ -1,10 +1,13 @@
 """Reads about instruments. Each costs a fixed number of queries, whatever the text's length."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from documents.errors import VersionIntegrityError
 from documents.models import Instrument, Provision, ScheduleRow, Version
 from documents.numbering import Node, number_tree
+from documents.snapshots import canonical_bytes
 
 
 def instrument_tree(*, instrument: Instrument) -> list[Node]:
@@ -68,6 +71,20 @@ def version_list(*, instrument: Instrument) -> list[Version]:
         .defer("snapshot")
         .order_by("-number")
     )
+
+
+def version_text(*, version: Version) -> bytes:
+    """The exact bytes whose SHA-256 is the version's (for a signed version, the SignOff's):
+    its snapshot in the canonical form of ``documents.snapshots`` — compact JSON, keys sorted,
+    every string NFC, UTF-8. Anyone can hash them again (``sha256sum``) and compare.
+
+    Refuses (``VersionIntegrityError``) if they do not hash to the stored value, rather than
+    hand out as "the signed text" bytes that are not it.
+    """
+    text = canonical_bytes(version.snapshot)
+    if hashlib.sha256(text).hexdigest() != version.sha256:
+        raise VersionIntegrityError(f"version {version.pk}: its text does not match its SHA-256")
+    return text
 
 
 @dataclass(frozen=True)

@@ -385,11 +385,25 @@ def version_create(
     reason: str = Version.Reason.MANUAL,
     restored_from: Version | None = None,
 ) -> Version:
-    """A drafter freezes the working draft as a named version (the editor's "Save version")."""
+    """A drafter freezes the working draft as a named version (the editor's "Save version").
+
+    Only while the text is the drafters' to change (draft, consolidation), like every other
+    edit: a signed, registered or rejected instrument gets no version after the one the
+    process froze. The process's own freezes (submission, rounds, signature) go through
+    ``version_freeze`` and are not affected.
+    """
     if not permissions.is_drafter_of(user, instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    locked = instrument_lock(pk=instrument.pk)
+    if locked.status not in permissions.EDITABLE_STATUSES:
+        raise NotEditable(str(NotEditable.message))
     return version_freeze(
-        instrument=instrument, user=user, label=label, reason=reason, restored_from=restored_from
+        instrument=locked,
+        user=user,
+        label=label,
+        reason=reason,
+        restored_from=restored_from,
+        is_locked=True,
     )
 
 

@@ -550,12 +550,17 @@ def version_save(request, pk: int):
     instrument = _instrument(request, pk)
     if not permissions.is_drafter_of(request.user, instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    if instrument.status not in permissions.EDITABLE_STATUSES:
+        raise PermissionDenied(str(NotEditable.message))
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _versions_page(request, instrument, form, status=422)
-    version = services.version_create(
-        instrument=instrument, user=request.user, label=form.cleaned_data["label"]
-    )
+    try:
+        version = services.version_create(
+            instrument=instrument, user=request.user, label=form.cleaned_data["label"]
+        )
+    except NotEditable as error:  # the process moved on since this page was read
+        raise PermissionDenied(str(error)) from None
     messages.success(request, _("Version %(number)s has been saved.") % {"number": version.number})
     return redirect(url("versions", instrument.pk))
 

@@ -10,7 +10,7 @@ from organisations.views import SignInView, away, home, language_switch
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
-from workflows.views import verify
+from workflows.views import verify, verify_hash, verify_text
 from workflows.viewsets import ApprovalFlowViewset, LekhitWorkflowApp
 
 site = Site(
@@ -43,6 +43,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("process/", include("workflows.urls")),
     path("verify/", verify, name="verify"),
+    path("verify/<str:sha256>/", verify_hash, name="verify_hash"),
+    path("verify/<str:sha256>/text/", verify_text, name="verify_text"),
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("tasks.urls")),
     path("", home, name="home"),  # before the site's own index, which assumes a role

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from documents.models import Instrument
+from documents.models import Instrument, Version
 from documents.numbering import provision_label
 from documents.permissions import is_internal
 from organisations.models import User
@@ -231,6 +231,15 @@ def sign_off_by_hash(sha256: str):
         .select_related("instrument__instrument_type", "signed_by", "acting_for", "version")
         .first()
     )
+
+
+def versions_visible_to(user: User) -> QuerySet[Version]:
+    """Internal staff: every version; anyone else: the versions sent to an organisation
+    whose consultations they see (what it was asked about), and no other — never the text
+    signed after the consultation, which is public on ``/verify/<sha256>/`` instead."""
+    if is_internal(user):
+        return Version.objects.all()
+    return Version.objects.filter(pk__in=consultations_visible_to(user).values("round__version"))
 
 
 def instruments_in_process_visible_to(user: User) -> QuerySet[Instrument]:

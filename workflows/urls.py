@@ -8,6 +8,11 @@ urlpatterns = [
     path("instruments/<int:pk>/", views.instrument_process, name="instrument_process"),
     path("instruments/<int:pk>/submit/", views.instrument_submit, name="submit"),
     path(
+        "instruments/<int:pk>/versions/<int:version_pk>/text/",
+        views.instrument_version_text,
+        name="version_text",
+    ),
+    path(
         "<int:process_pk>/rounds/<int:round_number>/close/", views.round_close, name="round_close"
     ),
     path("tasks/<int:task_pk>/reassign/", views.task_reassign, name="task_reassign"),

@@ -5,21 +5,25 @@ checked that the user may execute the task (``request.activation``).
 """
 
 import hashlib
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import generic
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.models import Task
 
+from documents.models import Version
 from documents.numbering import provision_label
+from documents.selectors import version_text
 from workflows import forms, selectors, services
 from workflows.models import Comment, Consultation
 
@@ -384,12 +388,87 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         digest = (form.cleaned_data.get("sha256") or "").lower()
         if form.cleaned_data.get("file"):
-            digest = hashlib.sha256(form.cleaned_data["file"].read()).hexdigest()
+            hasher = hashlib.sha256()
+            for chunk in form.cleaned_data["file"].chunks():  # never the whole file in memory
+                hasher.update(chunk)
+            digest = hasher.hexdigest()
         result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
     elif request.GET.get("sha256"):
         digest = request.GET["sha256"].strip().lower()
         result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
     return render(request, "workflows/verify.html", {"form": form, "result": result})
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _sign_off_of(sha256: str):
+    digest = sha256.strip().lower()
+    return digest, (selectors.sign_off_by_hash(digest) if _SHA256.fullmatch(digest) else None)
+
+
+def _verify_result(request, digest: str, sign_off) -> HttpResponse:
+    """The verification page for one hash: 404 (and says so) when nothing signed has it."""
+    return render(
+        request,
+        "workflows/verify.html",
+        {
+            "form": forms.VerifyForm(),
+            "result": {"sha256": digest if _SHA256.fullmatch(digest) else "", "sign_off": sign_off},
+        },
+        status=200 if sign_off else 404,
+    )
+
+
+@login_not_required
+@require_GET
+def verify_hash(request, sha256: str):
+    """Public, one address per signed text (``/verify/<sha256>/``): what was signed, by whom,
+    acting for whom, when, and the signed text itself to download and hash again."""
+    digest, sign_off = _sign_off_of(sha256)
+    return _verify_result(request, digest, sign_off)
+
+
+@login_not_required
+@require_GET
+def verify_text(request, sha256: str):
+    """Public: the exact bytes whose SHA-256 the director-general's sign-off records."""
+    digest, sign_off = _sign_off_of(sha256)
+    if sign_off is None:
+        return _verify_result(request, digest, None)
+    return version_text_response(sign_off.version)
+
+
+def version_text_response(version: Version) -> HttpResponse:
+    """A version's canonical text as a file: the bytes are exactly those hashed.
+
+    The canonical form is JSON (``documents.snapshots``), so the file is served as
+    ``application/json; charset=utf-8`` (UTF-8 is what those bytes are in; the parameter
+    only helps a browser that opens it show the Khmer right) and as an attachment, so that
+    no browser or proxy re-encodes or pretty-prints it on the way to the person's disk.
+    """
+    response = HttpResponse(
+        version_text(version=version), content_type="application/json; charset=utf-8"
+    )
+    instrument = version.instrument
+    filename = (
+        f"lekhit-{instrument.instrument_type.code}-{instrument.pk}"
+        f"-v{version.number}-{version.sha256[:12]}.json"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+def instrument_version_text(request, pk: int, version_pk: int):
+    """A version's canonical text, from the instrument's pages, to whoever may see that
+    version (``selectors.versions_visible_to``); 404 to anyone else."""
+    version = get_object_or_404(
+        selectors.versions_visible_to(request.user).select_related("instrument__instrument_type"),
+        pk=version_pk,
+        instrument_id=pk,
+    )
+    return version_text_response(version)
 
 
 def instrument_process(request, pk):

@@ -1,5 +1,6 @@
 """Versions: a hashed, immutable snapshot of the whole instrument; restore; comparison."""
 
+import hashlib
 import unicodedata
 from pathlib import Path
 
@@ -346,3 +347,64 @@ def test_compare_two_versions_of_khmer_text(instrument, drafter, bullets):
     assert not [t for op, t in changed.fields[0].segments if op == "delete"]
     assert by_uid[str(arts[4].uid)].status == "unchanged"
     assert not by_uid[str(arts[4].uid)].moved
+
+
+# --- No version after the process has frozen the text ---------------------------------------
+
+FINAL_STATUSES = [
+    Instrument.Status.SIGNED,
+    Instrument.Status.REGISTERED,
+    Instrument.Status.REJECTED,
+]
+
+
+def _stage(instrument, status):
+    Instrument.objects.filter(pk=instrument.pk).update(status=status)
+
+
+@pytest.mark.parametrize("status", FINAL_STATUSES)
+def test_save_version_is_refused_once_signed_registered_or_rejected(
+    instrument, drafter, version, client, status
+):
+    from django.urls import reverse
+
+    _stage(instrument, status)
+    with pytest.raises(NotEditable):
+        save_version(instrument, drafter, "after the signature")
+    # Through the page's own form, as the drafter: refused with the reason, nothing written.
+    client.force_login(drafter)
+    response = client.post(
+        reverse("documents:version_save", args=[instrument.pk]), {"label": "after"}
+    )
+    assert response.status_code == 403
+    assert "លិខិតបទដ្ឋានគតិយុត្តនេះមិនអាចកែសម្រួលបានទេ នៅដំណាក់កាលបច្ចុប្បន្ន។" in (response.content.decode())
+    assert list(Version.objects.filter(instrument=instrument)) == [version]
+    # …and the page does not offer it.
+    page = client.get(reverse("documents:versions", args=[instrument.pk])).content.decode()
+    assert "lekhit-save-version" not in page
+    assert reverse("documents:version_save", args=[instrument.pk]) not in page
+
+
+def test_save_version_is_offered_and_works_while_the_text_is_the_drafters(
+    instrument, drafter, version, client
+):
+    from django.urls import reverse
+
+    client.force_login(drafter)
+    page = client.get(reverse("documents:versions", args=[instrument.pk])).content.decode()
+    assert "lekhit-save-version" in page
+    response = client.post(
+        reverse("documents:version_save", args=[instrument.pk]), {"label": "ទីពីរ"}
+    )
+    assert response.status_code == 302
+    assert Version.objects.filter(instrument=instrument).count() == 2
+
+
+def test_a_version_whose_text_no_longer_matches_its_hash_is_not_handed_out(version):
+    from documents.errors import VersionIntegrityError
+    from documents.selectors import version_text
+
+    assert hashlib.sha256(version_text(version=version)).hexdigest() == version.sha256
+    forged = Version(snapshot={**version.snapshot, "schedule": []}, sha256=version.sha256)
+    with pytest.raises(VersionIntegrityError):
+        version_text(version=forged)

@@ -33,3 +33,12 @@ def change_status(change):
     if change.renumbered:
         parts.append(_("Renumbered"))
     return " · ".join(parts)
+
+
+@register.filter
+def version_visible_to(version_id, user) -> bool:
+    """``{% if version.pk|version_visible_to:request.user %}``: may this person download that
+    version's text? The rule is ``selectors.versions_visible_to``, as the download checks."""
+    from workflows.selectors import versions_visible_to
+
+    return versions_visible_to(user).filter(pk=version_id).exists()
