@@ -267,6 +267,10 @@ def provision_move(
 
     Its identity stays: comments and history follow it; only its number changes.
     """
+    _instance(parent, Provision, "parent", optional=True)
+    _instance(after, Provision, "after", optional=True)
+    if not isinstance(to_start, bool):
+        raise ValidationError({"to_start": _("Choose one of the proposed values.")})
     instrument_id = Provision.objects.values_list("instrument_id", flat=True).get(pk=provision.pk)
     locked = _lock_instrument(Instrument(pk=instrument_id))
     _check_can_edit(user, locked)

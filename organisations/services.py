@@ -32,8 +32,11 @@ def user_set_roles(*, user: User, roles: list[Role]) -> None:
 
 
 def user_set_language(*, user: User, language: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
     if language not in User.Language.values:
-        raise ValueError(f"unsupported language {language!r}")
+        raise ValidationError({"language": _("Choose one of the proposed values.")})
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -618,6 +618,8 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
 
 def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
     """The next number by the type's pattern: one more than this year's registrations."""
+    if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999:
+        raise ValidationError({"year": _("Give a valid date.")})
     registered = (
         ReferenceCounter.objects.filter(instrument_type=instrument_type, year=year)
         .values_list("registered", flat=True)
