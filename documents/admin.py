@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from documents.models import Instrument, InstrumentType, ReferenceCounter
+from project.history_admin import HistoryAdmin
 
 
 @admin.register(InstrumentType)
-class InstrumentTypeAdmin(SimpleHistoryAdmin):
+class InstrumentTypeAdmin(HistoryAdmin):
     list_display = ["code", "name_km", "name_en", "reference_pattern", "order"]
     search_fields = ["code", "name_km", "name_en"]
 
@@ -20,7 +20,7 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(HistoryAdmin):
     list_display = ["title_km", "instrument_type", "status", "lead_drafter", "updated_at"]
     list_filter = ["status", "instrument_type"]
     search_fields = ["title_km", "title_en", "reference_number"]

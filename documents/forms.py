@@ -4,11 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import InstrumentType, Provision, ScheduleRow
-from documents.services import plain_text
+from documents.services import TEXT_MAX
+from khmer.text import typed_text
 from organisations.models import Organisation, User
 from organisations.roles import Role
 
-TEXT_MAX = 20000
 HEADING_MAX = 500
 
 Kind = Provision.Kind
@@ -77,9 +77,9 @@ class ProvisionTextForm(forms.Form):
         kind = self.provision_kind()
         if kind is None or self.errors:
             return cleaned
-        # What the service will keep: HTML is stripped, so "<b></b>" counts as empty.
-        heading = plain_text(cleaned.get("heading_km", ""))
-        text = plain_text(cleaned.get("text_km", ""))
+        # What the service will keep: the text as typed, trimmed.
+        heading = typed_text(cleaned.get("heading_km", ""))
+        text = typed_text(cleaned.get("text_km", ""))
         if kind in (Kind.PART, Kind.CHAPTER, Kind.SECTION) and not heading:
             self.add_error("heading_km", _("Write the heading in Khmer."))
         elif kind in (Kind.PREAMBLE, Kind.PARAGRAPH) and not text:
@@ -148,7 +148,7 @@ class VersionForm(forms.Form):
     )
 
     def clean_label(self):
-        label = plain_text(self.cleaned_data["label"])
+        label = typed_text(self.cleaned_data["label"])
         if not label:
             raise forms.ValidationError(_("Give the version a name."))
         return label
@@ -202,7 +202,7 @@ class InstrumentCreateForm(forms.Form):
         )
 
     def clean_title_km(self):
-        title = plain_text(self.cleaned_data["title_km"])
+        title = typed_text(self.cleaned_data["title_km"])
         if not title:
             raise forms.ValidationError(_("Write the title in Khmer."))
         return title
@@ -243,7 +243,7 @@ class ScheduleRowForm(forms.ModelForm):
             )
 
     def clean_function_km(self):
-        value = plain_text(self.cleaned_data.get("function_km", ""))
+        value = typed_text(self.cleaned_data.get("function_km", ""))
         if not value:
             raise forms.ValidationError(_("Write the function in Khmer."))
         return value

@@ -6,12 +6,9 @@ Edits of the same provision by two people are caught by an edit counter (``lock_
 the second save is refused with both texts kept (``EditConflict``), never silently applied.
 """
 
-import html
-import re
 from collections.abc import Iterable
 from datetime import date
 
-import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import F, Max, OuterRef, Subquery
@@ -25,6 +22,7 @@ from documents.errors import EditConflict, NotEditable
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow, Version
 from documents.selectors import instrument_snapshot
 from documents.snapshots import snapshot_sha256
+from khmer.text import model_text
 from organisations.models import Organisation, User
 
 TEXT_FIELDS = ("heading_km", "heading_en", "text_km", "text_en")
@@ -36,6 +34,7 @@ INSTRUMENT_FIELDS = (
     "sector",
     "co_drafters",
 )
+SCHEDULE_TEXT_FIELDS = ("function_km", "function_en", "legal_basis", "assets")
 SCHEDULE_FIELDS = (
     "function_km",
     "function_en",
@@ -49,23 +48,22 @@ SCHEDULE_FIELDS = (
 )
 
 
-# A complete tag, comment or doctype: "<b>", "</p>", "<!-- x -->", "<br/>". A lone "<" as in
-# "ក < ខ" or "x<y" is text, and must not be read as the start of a tag (which would drop
-# everything after it).
-_MARKUP = re.compile(r"<[A-Za-z!/?][^<>]*>")
+# A provision's text has no limit of its own in the database; the editor's is this.
+TEXT_MAX = 20000
 
 
-def plain_text(value: str) -> str:
-    """Strip every HTML tag: provisions are plain text, and pages escape them again.
+def _texts(model, values: dict, names: Iterable[str]) -> dict:
+    """The texts among ``values`` as typed (``khmer.text``), each within its field's limit."""
+    return {name: model_text(model, name, values[name], max_length=TEXT_MAX) for name in names}
 
-    Text without markup is kept exactly as typed ("a < b & c", "&lt;"); text with markup (a
-    paste from a web page or a word processor) loses its tags, scripts and styles, and its
-    entities are decoded back to the characters they stand for.
-    """
-    value = value or ""
-    if _MARKUP.search(value):
-        value = html.unescape(nh3.clean(value, tags=set()))
-    return value.strip()
+
+def _instance(value, model, field: str, *, optional: bool = False):
+    """Refuse, with a message, what is not a saved ``model`` (a caller's wrong argument)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, model) or value.pk is None:
+        raise ValidationError({field: _("Choose one of the proposed values.")})
+    return value
 
 
 def _check_can_edit(user: User, instrument: Instrument) -> None:
@@ -123,13 +121,17 @@ def instrument_create(
 ) -> Instrument:
     if not permissions.can_create(user):
         raise PermissionDenied(_("Only drafters can create instruments."))
+    texts = _texts(
+        Instrument,
+        {"title_km": title_km, "title_en": title_en, "sector": sector},
+        ("title_km", "title_en", "sector"),
+    )
+    co_drafters = _co_drafters(co_drafters)
     instrument = Instrument(
-        instrument_type=instrument_type,
-        title_km=plain_text(title_km),
-        title_en=plain_text(title_en),
-        owning_office=owning_office,
+        instrument_type=_instance(instrument_type, InstrumentType, "instrument_type"),
+        owning_office=_instance(owning_office, Organisation, "owning_office"),
         lead_drafter=user,
-        sector=plain_text(sector),
+        **texts,
     )
     instrument._history_user = user
     instrument.full_clean()
@@ -151,13 +153,27 @@ def instrument_update(
     if locked.lock_version != expected_lock_version:
         raise EditConflict(current=locked)
     co_drafters = fields.pop("co_drafters", None)
-    for name, value in fields.items():
-        setattr(locked, name, plain_text(value) if isinstance(value, str) else value)
+    if co_drafters is not None:
+        co_drafters = _co_drafters(co_drafters)
+    if "instrument_type" in fields:
+        locked.instrument_type = _instance(
+            fields.pop("instrument_type"), InstrumentType, "instrument_type"
+        )
+    if "owning_office" in fields:
+        locked.owning_office = _instance(fields.pop("owning_office"), Organisation, "owning_office")
+    for name, value in _texts(Instrument, fields, fields).items():
+        setattr(locked, name, value)
     locked.lock_version += 1
     _save(locked, user)
     if co_drafters is not None:
         locked.co_drafters.set(co_drafters)
     return locked
+
+
+def _co_drafters(co_drafters) -> list[User]:
+    if isinstance(co_drafters, str | bytes) or not isinstance(co_drafters, Iterable):
+        raise ValidationError({"co_drafters": _("Choose one of the proposed values.")})
+    return [_instance(person, User, "co_drafters") for person in co_drafters]
 
 
 # --- Provisions -------------------------------------------------------------------------
@@ -174,6 +190,9 @@ def provision_add(
     **texts: str,
 ) -> Provision:
     """Add a provision under ``parent``, right after ``after`` (or last)."""
+    values = _texts(Provision, {name: texts.get(name) for name in TEXT_FIELDS}, TEXT_FIELDS)
+    _instance(parent, Provision, "parent", optional=True)
+    _instance(after, Provision, "after", optional=True)
     locked = _lock_instrument(instrument)
     _check_can_edit(user, locked)
     if parent is not None and parent.instrument_id != locked.pk:
@@ -193,7 +212,7 @@ def provision_add(
         parent=parent,
         kind=kind,
         position=position,
-        **{name: plain_text(texts.get(name, "")) for name in TEXT_FIELDS},
+        **values,
     )
     _save(provision, user)
     _touch(locked)
@@ -205,15 +224,15 @@ def provision_update(
     *, provision: Provision, user: User, expected_lock_version: int, **texts: str
 ) -> Provision:
     """Save new text for one provision, unless someone else saved it first."""
+    values = _texts(Provision, texts, [name for name in TEXT_FIELDS if name in texts])
     current = (
         Provision.objects.select_for_update().select_related("instrument").get(pk=provision.pk)
     )
     _check_can_edit(user, current.instrument)
     if current.lock_version != expected_lock_version:
         raise EditConflict(current=current)
-    for name in TEXT_FIELDS:
-        if name in texts:
-            setattr(current, name, plain_text(texts[name]))
+    for name, value in values.items():
+        setattr(current, name, value)
     current.lock_version += 1
     _save(current, user)
     _touch(current.instrument)
@@ -248,6 +267,10 @@ def provision_move(
 
     Its identity stays: comments and history follow it; only its number changes.
     """
+    _instance(parent, Provision, "parent", optional=True)
+    _instance(after, Provision, "after", optional=True)
+    if not isinstance(to_start, bool):
+        raise ValidationError({"to_start": _("Choose one of the proposed values.")})
     instrument_id = Provision.objects.values_list("instrument_id", flat=True).get(pk=provision.pk)
     locked = _lock_instrument(Instrument(pk=instrument_id))
     _check_can_edit(user, locked)
@@ -291,7 +314,7 @@ def provision_move(
 def provision_shift(*, provision: Provision, user: User, direction: str) -> Provision:
     """Move a provision one place up or down among its siblings."""
     if direction not in ("up", "down"):
-        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+        raise ValidationError({"direction": _("Choose up or down.")})
     current = Provision.objects.select_related("instrument").get(pk=provision.pk)
     # Refused even where there is no place to go: the answer must not depend on the place.
     _check_can_edit(user, _lock_instrument(current.instrument))
@@ -367,10 +390,10 @@ def _schedule_values(values: dict) -> dict:
     unknown = set(values) - set(SCHEDULE_FIELDS)
     if unknown:
         raise TypeError(f"unknown schedule fields: {', '.join(sorted(unknown))}")
-    return {
-        name: plain_text(value) if isinstance(value, str) and name != "level" else value
-        for name, value in values.items()
-    }
+    texts = _texts(ScheduleRow, values, (n for n in values if n in SCHEDULE_TEXT_FIELDS))
+    if "from_ministry" in values:
+        texts["from_ministry"] = _instance(values["from_ministry"], Organisation, "from_ministry")
+    return {**values, **texts}
 
 
 # --- Versions ---------------------------------------------------------------------------
@@ -394,6 +417,11 @@ def version_create(
     """
     if not permissions.is_drafter_of(user, instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
+    if reason not in Version.Reason.values:
+        raise ValidationError({"reason": _("Choose one of the proposed values.")})
+    restored_from = _instance(restored_from, Version, "restored_from", optional=True)
+    if restored_from is not None and restored_from.instrument_id != instrument.pk:
+        raise ValidationError({"restored_from": _("Choose one of the proposed values.")})
     locked = instrument_lock(pk=instrument.pk)
     if locked.status not in permissions.EDITABLE_STATUSES:
         raise NotEditable(str(NotEditable.message))
@@ -443,7 +471,7 @@ def version_freeze(
     queries), and row-locks the instrument so that no editor's save falls half inside, unless
     ``is_locked`` says that ``instrument`` came from ``instrument_lock`` in this transaction.
     """
-    label = plain_text(label)
+    label = model_text(Version, "label", label)
     if not label:
         raise ValidationError({"label": _("Give the version a name.")})
     locked = instrument if is_locked else instrument_lock(pk=instrument.pk)
@@ -451,7 +479,7 @@ def version_freeze(
     version = Version(
         instrument=locked,
         number=(locked.last_version or 0) + 1,
-        label=label[:255],
+        label=label,
         reason=reason,
         snapshot=snapshot,
         sha256=snapshot_sha256(snapshot),

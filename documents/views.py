@@ -7,6 +7,7 @@ changes (add, move, delete) return the whole outline, since they renumber what f
 """
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -642,12 +643,16 @@ def _side(item, diff, side: str, names, display=None) -> CompareSide | None:
     return result
 
 
+_VERSION_KEY = re.compile(r"[0-9]{1,18}")
+
+
 def _snapshots(instrument: Instrument, keys: list[str]) -> dict[str, tuple]:
     """``{key: (snapshot, version or None)}`` for "draft" and version pks: two queries at most."""
     pks = set()
     for key in keys:
         if key != "draft":
-            if not key.isdigit():
+            # ASCII digits only, and a number a key can hold ("²".isdigit() is true too).
+            if not _VERSION_KEY.fullmatch(key):
                 raise Http404
             pks.add(int(key))
     found = {

@@ -140,6 +140,9 @@ def notification_deliver(
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> int:
+    """Mark one of ``user``'s notifications read; an id that names none of theirs marks none."""
+    if not isinstance(notification_id, int) or isinstance(notification_id, bool):
+        return 0
     return Notification.objects.filter(
         pk=notification_id, recipient=user, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -15,14 +15,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from organisations import backends, services
 from organisations.models import Delegation, Organisation, RoleChange, User
+from project.history_admin import HistoryAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["code", "name_km", "name_en", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name_km", "name_en"]
@@ -37,7 +37,7 @@ def _refusal(error: Exception) -> ValidationError:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "supervisor", "language"]
     list_filter = ["groups", "organisation", "language", "is_active"]
     list_select_related = ["organisation", "supervisor"]
@@ -147,7 +147,7 @@ class RoleChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):
+class DelegationAdmin(HistoryAdmin):
     """Delegations recorded for someone (who could not do it on the Away page), by the same
     service and rules; a delegation is not edited, it is ended (the action) — at once."""
 

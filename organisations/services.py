@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khmer.text import model_text
 from organisations import backends, selectors
 from organisations.models import Delegation, RoleChange, User
 from organisations.roles import ROLE_PERMISSIONS, Role
@@ -157,8 +158,11 @@ def user_roles_set(
 
 
 def user_set_language(*, user: User, language: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
     if language not in User.Language.values:
-        raise ValueError(f"unsupported language {language!r}")
+        raise ValidationError({"language": _("Choose one of the proposed values.")})
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
@@ -234,7 +238,7 @@ def delegation_create(
         delegate=delegate,
         starts_on=starts_on,
         ends_on=ends_on,
-        reason=(reason or "").strip(),
+        reason=model_text(Delegation, "reason", reason),
     )
     delegation._history_user = actor
     delegation.full_clean()

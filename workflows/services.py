@@ -10,7 +10,7 @@ lock and one transaction.
 
 import uuid
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +23,8 @@ from viewflow.workflow.status import STATUS
 
 from documents import permissions as document_permissions
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
-from documents.services import instrument_lock, plain_text, version_freeze
+from documents.services import instrument_lock, version_freeze
+from khmer.text import model_text, typed_text
 from organisations.backends import acting_for_task, reviews_for
 from organisations.models import Organisation, User
 from tasks.calendar import add_working_days
@@ -43,6 +44,9 @@ from workflows.models import (
     SignOffDecision,
     SilenceRule,
 )
+
+# The longest reason, note or remark a step keeps (the forms' limit too).
+TEXT_MAX = 10000
 
 # The instrument's status while each step's task is open.
 STATUS_AT_STEP = {
@@ -191,7 +195,7 @@ def on_task_created(*, activation: Activation) -> None:
 
 def review_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
     """An office chief's, the director's or the legal reviewer's approve / return."""
-    reason = plain_text(reason)
+    reason = typed_text(reason, field="reason", max_length=TEXT_MAX)
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
     if decision == Decision.RETURN and not reason:
@@ -209,6 +213,7 @@ def review_decide(*, activation: Activation, user: User, decision: str, reason: 
 
 def draft_resubmit(*, activation: Activation, user: User, note: str) -> None:
     """The drafter sends a returned draft back into internal review, as a new version."""
+    note = typed_text(note, field="note", max_length=TEXT_MAX)
     process: ApprovalProcess = activation.process
     version = version_freeze(
         instrument=process.instrument,
@@ -216,7 +221,7 @@ def draft_resubmit(*, activation: Activation, user: User, note: str) -> None:
         label=_("Resubmitted for review"),
         reason=Version.Reason.SUBMITTED,
     )
-    _finish(activation, user, "resubmitted", note=plain_text(note), version=version.number)
+    _finish(activation, user, "resubmitted", note=note, version=version.number)
 
 
 # --- Consultation rounds --------------------------------------------------------------
@@ -241,12 +246,22 @@ def round_plan(
     today: date | None = None,
 ) -> ConsultationRound:
     """Open a consultation round: freeze the version sent, one task per organisation."""
+    if isinstance(organisations, str | bytes) or not isinstance(organisations, list | tuple):
+        organisations = None
     if not organisations:
         raise ValidationError({"organisations": _("Choose at least one organisation.")})
-    if not 1 <= working_days <= 120:
+    if not all(isinstance(o, Organisation) for o in organisations):
+        raise ValidationError({"organisations": _("Only other ministries can be consulted.")})
+    if (
+        not isinstance(working_days, int)
+        or isinstance(working_days, bool)
+        or not 1 <= working_days <= 120
+    ):
         raise ValidationError({"working_days": _("Give between 1 and 120 working days.")})
     if silence_rule not in SilenceRule.values:
         raise ValidationError({"silence_rule": _("Choose what silence means.")})
+    if today is not None and (not isinstance(today, date) or isinstance(today, datetime)):
+        raise ValidationError({"today": _("Give a valid date.")})
     allowed = set(consultable_organisations().values_list("pk", flat=True))
     if any(organisation.pk not in allowed for organisation in organisations):
         raise ValidationError({"organisations": _("Only other ministries can be consulted.")})
@@ -339,7 +354,7 @@ def comment_add(
         .get(pk=consultation.pk)
     )
     _consultation_for_reviewer(consultation, user)
-    text = plain_text(text)
+    text = model_text(Comment, "text", text)
     if not text:
         raise ValidationError({"text": _("Write the comment.")})
     label = ""
@@ -387,9 +402,13 @@ def consultation_answer(
     _consultation_for_reviewer(consultation, user)
     if position not in Position.values:
         raise ValidationError({"position": _("Choose your organisation's position.")})
-    remarks = plain_text(remarks)
-    if position == Position.OBJECTION and not remarks and not consultation.comments.exists():
-        raise ValidationError({"remarks": _("Say what your organisation objects to.")})
+    remarks = model_text(Consultation, "remarks", remarks, max_length=TEXT_MAX)
+    if position != Position.NO_OBJECTION and not remarks and not consultation.comments.exists():
+        if position == Position.OBJECTION:
+            raise ValidationError({"remarks": _("Say what your organisation objects to.")})
+        raise ValidationError(
+            {"remarks": _("Write your comments on the text, or general remarks, first.")}
+        )
     consultation.position = position
     consultation.remarks = remarks
     consultation.answered_at = timezone.now()
@@ -497,12 +516,14 @@ def comment_respond(
             raise EditConflict(current=comment)
         if disposition not in Disposition.values:
             raise ValidationError({"disposition": _("Choose a disposition.")})
-        response = plain_text(response)
+        response = model_text(Comment, "response", response)
         if not response:
             raise ValidationError({"response": _("Give the reason for this disposition.")})
         not_ours = ValidationError(
             {"changed_provisions": _("Choose provisions of this instrument's text.")}
         )
+        if changed_provisions is not None and not isinstance(changed_provisions, list | tuple):
+            raise not_ours
         try:
             changed = list(dict.fromkeys(str(uuid.UUID(str(u))) for u in changed_provisions or []))
         except ValueError:
@@ -578,7 +599,7 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
 def sign_off_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
     """The director-general approves (and signs), returns, or rejects."""
     process: ApprovalProcess = activation.process
-    reason = plain_text(reason)
+    reason = typed_text(reason, field="reason", max_length=TEXT_MAX)
     if decision not in SignOffDecision.values:
         raise ValidationError({"decision": _("Choose a decision.")})
     if decision != SignOffDecision.APPROVE and not reason:
@@ -609,6 +630,8 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
 
 def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
     """The next number by the type's pattern: one more than this year's registrations."""
+    if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999:
+        raise ValidationError({"year": _("Give a valid date.")})
     registered = (
         ReferenceCounter.objects.filter(instrument_type=instrument_type, year=year)
         .values_list("registered", flat=True)
@@ -640,9 +663,11 @@ def instrument_register(
     # The process lock serialises the steps of this instrument, and a signed text cannot be
     # edited: the instrument read with the task needs no lock of its own.
     instrument = activation.process.instrument
-    reference_number = plain_text(reference_number)
+    reference_number = model_text(Instrument, "reference_number", reference_number)
     if not reference_number:
         raise ValidationError({"reference_number": _("Give the reference number.")})
+    if not isinstance(registered_on, date) or isinstance(registered_on, datetime):
+        raise ValidationError({"registered_on": _("Give a valid date.")})
     # First the counter's lock, so that the check below cannot race another registration of
     # the type (the unique constraint is the backstop).
     _registration_count(instrument_type_id=instrument.instrument_type_id, year=registered_on.year)

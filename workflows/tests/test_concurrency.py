@@ -111,6 +111,7 @@ def test_three_organisations_answering_at_once_close_the_round_once(demo, attemp
                 demo[CODES[code]],
                 services.consultation_answer,
                 position=Position.COMMENTS,
+                remarks="សូមពិនិត្យមាត្រា ១",  # "comments" says something (item 10)
             )
             return "answered"
 
