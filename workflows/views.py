@@ -534,7 +534,10 @@ def task_reassign(request, task_pk):
 
     task = get_object_or_404(Task, pk=task_pk)
     process = get_object_or_404(selectors.processes_visible_to(request.user), pk=task.process_id)
-    to = get_object_or_404(User, pk=request.POST.get("to"))
+    to = request.POST.get("to", "")
+    if not (to.isascii() and to.isdigit() and len(to) <= 18):
+        raise Http404
+    to = get_object_or_404(User, pk=to)
     try:
         services.task_reassign(task=task, user=request.user, to=to)
         messages.success(request, _("The task is now with %(name)s.") % {"name": to})

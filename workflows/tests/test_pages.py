@@ -279,6 +279,9 @@ def test_the_chief_reassigns_a_task_in_the_office(demo, instrument, client):
         == 404
     )
     client.force_login(demo["chief"])
+    for nonsense in ["", "drafter2", "១២", "9" * 25, "-1"]:  # not a person: not found
+        url = reverse("workflows:task_reassign", args=[revise.pk])
+        assert client.post(url, {"to": nonsense}).status_code == 404
     page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
     assert colleague in page.context["open_tasks"][0]["reassign_to"]
     client.post(reverse("workflows:task_reassign", args=[revise.pk]), {"to": colleague.pk})
