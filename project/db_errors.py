@@ -181,6 +181,8 @@ def unavailable_response(request, error, watch: WriteWatch) -> HttpResponse:
         "retry_link": method in SAFE_METHODS,
         "resend": resend,
         "fields": fields,
+        # What to show of them: the text, not the chosen options' numbers.
+        "typed": [(name, value) for name, value in fields if value.strip() and not value.isdigit()],
         "files_lost": files_lost,
         "wrote_unknown": method not in SAFE_METHODS and not resend and not files_lost,
         # Rendered without the context processors: they read the session and the user, i.e.
