@@ -11,7 +11,7 @@ from documents.models import Provision
 from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import ConsultationRound, Decision, Disposition, NextStep, Position
-from workflows.tests.conftest import act, open_round, open_task, open_tasks
+from workflows.tests.conftest import act, internal_approvals, open_round, open_task, open_tasks
 
 RETURN_REASON = "ហេតុផលផ្ទៃក្នុងរបស់ប្រធានការិយាល័យ"
 MEF_COMMENT = "មតិរបស់ក្រសួងសេដ្ឋកិច្ច"
@@ -33,17 +33,7 @@ def _consulted(demo, instrument, *, comment=True):
         reason=RETURN_REASON,
     )
     act(open_task(process, ApprovalFlow.revise), demo["drafter"], services.draft_resubmit, note="")
-    for node, who in (
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ):
-        act(
-            open_task(process, node),
-            demo[who],
-            services.review_decide,
-            decision="approve",
-            reason="",
-        )
+    internal_approvals(demo, process)
     consultation_round = open_round(demo, process, ("mef", "moh"))
     article = next(
         p for p in consultation_round.version.snapshot["provisions"] if p["kind"] == "article"

@@ -48,6 +48,21 @@ def act(task, user, service, **kwargs):
         return service(activation=activation, user=user, **kwargs)
 
 
+def internal_approvals(demo, process):
+    """The office chief, then the director, approve the draft under review."""
+    for node, username in [
+        (ApprovalFlow.chief_review, "chief"),
+        (ApprovalFlow.director_review, "director"),
+    ]:
+        act(
+            open_task(process, node),
+            demo[username],
+            services.review_decide,
+            decision="approve",
+            reason="",
+        )
+
+
 @pytest.fixture(autouse=True)
 def _flow_urls_loaded():
     """Viewflow learns its URL namespaces when the URLconf is first loaded."""

@@ -20,7 +20,7 @@ from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import AuditEntry, Consultation, Decision, Position
 
-from .conftest import act, open_task, open_tasks
+from .conftest import act, internal_approvals, open_task, open_tasks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -48,17 +48,7 @@ def submitted(demo, title: str):
 
 def in_a_round_of_three(demo, title: str):
     process = submitted(demo, title)
-    for node, username in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(process, node),
-            demo[username],
-            services.review_decide,
-            decision="approve",
-            reason="",
-        )
+    internal_approvals(demo, process)
     act(
         open_task(process, ApprovalFlow.plan_round),
         demo["drafter"],

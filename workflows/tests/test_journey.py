@@ -20,24 +20,14 @@ from workflows.models import (
     SignOffDecision,
 )
 
-from .conftest import act, open_round, open_task, open_tasks
+from .conftest import act, internal_approvals, open_round, open_task, open_tasks
 
 REVIEWERS = {"mef": "reviewer-mef", "moh": "reviewer-moh", "ncdd-s": "reviewer-ncdd"}
 
 
 def through_internal_review(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    for node, user in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(process, node),
-            demo[user],
-            services.review_decide,
-            decision=Decision.APPROVE,
-            reason="",
-        )
+    internal_approvals(demo, process)
     return process
 
 

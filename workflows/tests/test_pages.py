@@ -9,7 +9,7 @@ from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import Consultation, Decision
 
-from .conftest import act, open_round, open_task, open_tasks
+from .conftest import act, internal_approvals, open_round, open_task, open_tasks
 
 
 def execute_url(task):
@@ -30,17 +30,7 @@ def take(client, task):
 @pytest.fixture
 def in_consultation(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    for node, user in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(process, node),
-            demo[user],
-            services.review_decide,
-            decision=Decision.APPROVE,
-            reason="",
-        )
+    internal_approvals(demo, process)
     return process
 
 

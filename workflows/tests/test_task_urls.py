@@ -42,7 +42,7 @@ from workflows.models import (
     SignOffDecision,
 )
 
-from .conftest import act, open_round, open_task, open_tasks
+from .conftest import act, internal_approvals, open_round, open_task, open_tasks
 from .test_journey import answer_round, consolidate, legal_then_dg, through_internal_review
 
 pytestmark = pytest.mark.django_db
@@ -119,17 +119,7 @@ def build(demo) -> dict:
         reason="សូមកែ",
     )
     act(open_task(ended, ApprovalFlow.revise), demo["drafter"], services.draft_resubmit, note="")
-    for node, username in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(ended, node),
-            demo[username],
-            services.review_decide,
-            decision="approve",
-            reason="",
-        )
+    internal_approvals(demo, ended)
     answer_round(demo, ended, open_round(demo, ended), comment=False)
     consolidate(demo, ended, NextStep.LEGAL)
     legal_then_dg(demo, ended, SignOffDecision.APPROVE, "")

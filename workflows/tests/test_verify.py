@@ -20,7 +20,7 @@ from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import Decision, NextStep, Position, SignOff, SignOffDecision
 
-from .conftest import act, open_round, open_task
+from .conftest import act, internal_approvals, open_round, open_task
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
@@ -29,17 +29,7 @@ JSON_UTF8 = "application/json; charset=utf-8"
 def signed(demo, instrument) -> SignOff:
     """The instrument taken through one round (MEF only, no objection) to the DG's signature."""
     process = services.process_start(instrument=instrument, user=demo["drafter"])
-    for node, username in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(process, node),
-            demo[username],
-            services.review_decide,
-            decision=Decision.APPROVE,
-            reason="",
-        )
+    internal_approvals(demo, process)
     open_round(demo, process, ("mef",))
     act(
         open_task(process, ApprovalFlow.organisation_review),
