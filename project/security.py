@@ -24,7 +24,7 @@ from django.contrib.auth.views import (
     PasswordResetView,
     redirect_to_login,
 )
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils.translation import ngettext
 
@@ -161,6 +161,22 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class NulInPathMiddleware:
+    """No address of Lekhit has a NUL character in it, and PostgreSQL cannot compare text with
+    one: wherever a path's text reaches a query (the admin's pages of a model keyed by text,
+    ``/admin/tasks/heartbeat/%00/delete/``) it raised a DataError, a 500. Such a request is
+    not found. Text sent in a form or a query string is checked where it is read (forms, and
+    ``khmer.text.typed_text`` in the services)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404
+        return self.get_response(request)
 
 
 # --- Idle session timeout -----------------------------------------------------------------

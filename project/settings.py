@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "project.security.NulInPathMiddleware",
     # Content-Security-Policy (with a fresh nonce per response) and Permissions-Policy.
     "csp.middleware.CSPMiddleware",
     "project.security.PermissionsPolicyMiddleware",

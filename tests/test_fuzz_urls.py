@@ -183,3 +183,17 @@ def test_the_admin_s_history_of_an_id_that_cannot_exist_is_not_found(demo, clien
     client.raise_request_exception = False
     client.force_login(demo["admin"])
     assert client.get(path.format(id=demo["drafter"].pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/tasks/heartbeat/%00/change/", "/admin/tasks/heartbeat/a%00b/delete/", "/%00/"],
+)
+def test_an_address_with_a_nul_character_is_not_found(demo, client, path):
+    """PostgreSQL cannot compare text with a NUL: the admin's pages of a model keyed by text
+    answered 500 (a DataError) before any check."""
+    from organisations.models import User
+
+    client.raise_request_exception = False
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    assert client.get(path).status_code == 404
