@@ -8,16 +8,26 @@ from django.utils import timezone
 from organisations.models import Organisation, User
 
 
-def _in_force(on: date, *, prefix: str = "") -> Q:
-    """A delegation in force on day ``on``: within its period and not ended before it (today:
-    not ended at all yet, as ending takes effect at once)."""
+def _ended_by(on: date) -> datetime:
+    """A delegation ended at or before this moment is not in force on day ``on``: today, now
+    (ending takes effect at once); a day gone or to come, its start."""
     if on == timezone.localdate():
-        moment = timezone.now()
-    else:  # a day gone or to come: in force at its start
-        moment = timezone.make_aware(datetime.combine(on, time.min))
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(on, time.min))
+
+
+def delegations_in_force(on: date, *, prefix: str = "") -> Q:
+    """Delegations in force on day ``on``: within their period and not ended before it."""
     return Q(
         **{f"{prefix}starts_on__lte": on, f"{prefix}ends_on__gte": on},
-    ) & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": moment}))
+    ) & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": _ended_by(on)}))
+
+
+def delegation_in_force(
+    *, starts_on: date, ends_on: date, ended_at: datetime | None, on: date
+) -> bool:
+    """``delegations_in_force`` for one delegation already read."""
+    return starts_on <= on <= ends_on and (ended_at is None or ended_at > _ended_by(on))
 
 
 def principals_of(user: User, *, on: date | None = None) -> list[User]:
@@ -30,7 +40,7 @@ def principals_of(user: User, *, on: date | None = None) -> list[User]:
     if on not in cache:
         delegators = (
             User.objects.filter(
-                _in_force(on, prefix="delegations_given__"),
+                delegations_in_force(on, prefix="delegations_given__"),
                 delegations_given__delegate=user,
                 is_active=True,
             )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from organisations.models import Delegation, User
 from organisations.roles import Role
+from organisations.selectors import delegation_in_force, delegations_in_force
 from project.celery import app
 from project.joined_select import JoinedSelect
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
@@ -204,9 +205,7 @@ def deadline_absence(deadline: TaskDeadline, *, due_on: date | None = None) -> D
     if deadline.assignee_id is None:
         return None
     return (
-        Delegation.objects.filter(
-            delegator_id=deadline.assignee_id, starts_on__lte=due_on, ends_on__gte=due_on
-        )
+        Delegation.objects.filter(delegations_in_force(due_on), delegator_id=deadline.assignee_id)
         .select_related("delegate")
         .order_by("starts_on")
         .first()
@@ -221,20 +220,22 @@ def absences_on_due_days(rows: list[dict]) -> dict[int, int]:
     if not assigned:
         return {}
     by_person: dict[int, list[tuple]] = {}
-    for pk, delegator, starts, ends in (
+    for pk, delegator, starts, ends, ended in (
         Delegation.objects.filter(
             delegator_id__in={row["assignee_id"] for row in assigned},
             starts_on__lte=max(row["due_on"] for row in assigned),
             ends_on__gte=min(row["due_on"] for row in assigned),
         )
         .order_by("starts_on", "pk")
-        .values_list("pk", "delegator_id", "starts_on", "ends_on")
+        .values_list("pk", "delegator_id", "starts_on", "ends_on", "ended_at")
     ):
-        by_person.setdefault(delegator, []).append((pk, starts, ends))
+        by_person.setdefault(delegator, []).append((pk, starts, ends, ended))
     found = {}
     for row in assigned:
-        for pk, starts, ends in by_person.get(row["assignee_id"], ()):
-            if starts <= row["due_on"] <= ends:
+        for pk, starts, ends, ended in by_person.get(row["assignee_id"], ()):
+            if delegation_in_force(
+                starts_on=starts, ends_on=ends, ended_at=ended, on=row["due_on"]
+            ):
                 found[row["id"]] = pk
                 break
     return found

@@ -6,7 +6,7 @@ supervisor after 3 working days overdue (Tuesday 15) and to the director-general
 (Thursday 17).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from viewflow.workflow.status import STATUS
@@ -133,6 +133,21 @@ def test_the_reminder_warns_of_the_assignees_recorded_absence(demo, plan_round, 
         sweep_and_send(jobs)
     assert "អវត្តមាន" in mailoutbox[0].body
     assert "ថ្ងៃទី៩ ខែធ្នូ ឆ្នាំ២០២៦" in mailoutbox[0].body
+
+
+def test_an_absence_ended_before_the_due_day_is_not_mentioned(demo, plan_round, jobs, mailoutbox):
+    from django.utils import timezone
+
+    Delegation.objects.create(
+        delegator=demo["drafter"],
+        delegate=demo["chief"],
+        starts_on=date(2026, 12, 7),
+        ends_on=date(2026, 12, 18),
+        ended_at=timezone.make_aware(datetime(2026, 12, 8, 7)),  # back early: ended on the 8th
+    )
+    with at(2026, 12, 8, 8):
+        sweep_and_send(jobs)
+    assert mailoutbox and "អវត្តមាន" not in mailoutbox[0].body
 
 
 def test_a_task_not_yet_taken_reminds_whoever_may_take_it(demo, instrument, jobs, mailoutbox):
