@@ -58,3 +58,18 @@ def test_khmer_on_the_lists_the_task_page_and_the_text_is_in_our_fonts(demo, liv
             family: where for family, where in fonts.items() if family not in OUR_KHMER_FONTS
         }
         assert strangers == {}, f"{path}: Khmer drawn in {strangers}"
+
+
+def test_the_sign_in_page_and_the_admin_are_in_our_fonts(demo, live_server, page):
+    def assert_our_fonts(path):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        fonts = page.evaluate(FIRST_FONTS_OF_KHMER_TEXT)
+        assert fonts, f"no Khmer text on {path}"
+        strangers = {f: where for f, where in fonts.items() if f not in OUR_KHMER_FONTS}
+        assert strangers == {}, f"{path}: Khmer drawn in {strangers}"
+
+    assert_our_fonts(reverse("login"))
+    sign_in(page, live_server, "admin")
+    for path in ["/admin/", "/admin/organisations/user/", "/admin/organisations/rolechange/"]:
+        assert_our_fonts(path)
