@@ -18,9 +18,10 @@ from documents.snapshots import canonical_bytes
 from khmer.formats import format_datetime
 from workflows import services
 from workflows.flows import ApprovalFlow
-from workflows.models import Decision, NextStep, Position, SignOff, SignOffDecision
+from workflows.models import NextStep, Position, SignOff, SignOffDecision
 
 from .conftest import act, internal_approvals, open_round, open_task
+from .test_journey import legal_then_dg
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
@@ -44,20 +45,7 @@ def signed(demo, instrument) -> SignOff:
         services.consolidation_finish,
         next_step=NextStep.LEGAL,
     )
-    act(
-        open_task(process, ApprovalFlow.legal_review),
-        demo["legal"],
-        services.review_decide,
-        decision=Decision.APPROVE,
-        reason="",
-    )
-    act(
-        open_task(process, ApprovalFlow.sign_off),
-        demo["dg"],
-        services.sign_off_decide,
-        decision=SignOffDecision.APPROVE,
-        reason="",
-    )
+    legal_then_dg(demo, process, SignOffDecision.APPROVE, "")
     return SignOff.objects.select_related("version", "instrument").get(process=process)
 
 
