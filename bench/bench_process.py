@@ -113,42 +113,25 @@ class Journey:
             ("registry numbers and archives", self.register),
         ]
 
-    def _open(self, name: str, **data):
-        from viewflow.workflow.status import STATUS
+    def _drive(self, step, username, *, where=None, **answers):
+        from workflows.driving import drive
 
-        tasks = self.process.task_set.filter(
-            flow_task=getattr(self.flow, name), status__in=[STATUS.NEW, STATUS.ASSIGNED]
-        )
-        return next(t for t in tasks if all(t.data.get(k) == v for k, v in data.items()))
-
-    def _act(self, task, username, service, **kwargs):
-        from workflows import services
-
-        user = self.users[username]
-        with services.task_activation(task=task, user=user) as activation:
-            return service(activation=activation, user=user, **kwargs)
+        return drive(self.process, step, self.users[username], where=where, **answers)
 
     def start(self):
         from workflows import services
-        from workflows.flows import ApprovalFlow
 
-        self.flow = ApprovalFlow
         self.process = services.process_start(
             instrument=self.instrument, user=self.users["drafter"]
         )
 
     def review(self, step, username):
-        from workflows import services
-
-        self._act(self._open(step), username, services.review_decide, decision="approve", reason="")
+        self._drive(step, username, decision="approve", reason="")
 
     def plan_round(self):
-        from workflows import services
-
-        self.round = self._act(
-            self._open("plan_round"),
+        self.round = self._drive(
+            "plan_round",
             "drafter",
-            services.round_plan,
             organisations=list(self.organisations.values()),
             working_days=10,
             silence_rule="no_objection",
@@ -166,10 +149,10 @@ class Journey:
             text=f"សូមកែសម្រួលពាក្យក្នុងមាត្រានេះ ({code})",
             provision_uid=article["uid"],
         )
-        self._act(
-            self._open("organisation_review", consultation_id=consultation.pk),
+        self._drive(
+            "organisation_review",
             CODES[code],
-            services.consultation_answer,
+            where={"consultation_id": consultation.pk},
             position="comments",
         )
 
@@ -183,24 +166,17 @@ class Journey:
                 disposition="accepted",
                 response="បានកែ",
             )
-        self._act(
-            self._open("consolidate"), "drafter", services.consolidation_finish, next_step="legal"
-        )
+        self._drive("consolidate", "drafter", next_step="legal")
 
     def sign(self):
-        from workflows import services
-
-        self._act(
-            self._open("sign_off"), "dg", services.sign_off_decide, decision="approve", reason=""
-        )
+        self._drive("sign_off", "dg", decision="approve", reason="")
 
     def register(self):
         from workflows import services
 
-        self._act(
-            self._open("register"),
+        self._drive(
+            "register",
             "registry",
-            services.instrument_register,
             reference_number=services.next_reference_number(
                 instrument_type=self.instrument.instrument_type, year=2026
             ),

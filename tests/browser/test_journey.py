@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument
+from workflows.driving import open_task
 from workflows.flows import ApprovalFlow
 from workflows.models import ApprovalProcess, SignOff
 
@@ -70,11 +71,6 @@ class Person:
 
     def close(self) -> None:
         self.context.close()
-
-
-def open_task(process, node, **data):
-    tasks = process.task_set.filter(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-    return next(task for task in tasks if all(task.data.get(k) == v for k, v in data.items()))
 
 
 def submit_task_form(page: Page, field: str) -> None:

@@ -28,6 +28,7 @@ from documents import services as documents
 from documents.models import Instrument, InstrumentType, Provision, Version
 from organisations.models import Organisation, User
 from workflows import services
+from workflows.driving import drive
 from workflows.flows import ApprovalFlow
 from workflows.models import (
     ApprovalProcess,
@@ -181,16 +182,6 @@ class Parked:
     extra: dict = field(default_factory=dict)
 
 
-def _act(task, user, service, **kwargs):
-    with services.task_activation(task=task, user=user) as activation:
-        return service(activation=activation, user=user, **kwargs)
-
-
-def _open(process, node, **data) -> Task:
-    tasks = process.task_set.filter(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-    return next(t for t in tasks if all(t.data.get(k) == v for k, v in data.items()))
-
-
 class Builder:
     def __init__(self, users):
         self.users = users
@@ -221,10 +212,10 @@ class Builder:
         return Parked(instrument, extra={"version": version})
 
     def review(self, parked: Parked, node, username, decision=Decision.APPROVE, reason=""):
-        _act(
-            _open(parked.process, node),
+        drive(
+            parked.process,
+            node,
             self.users[username],
-            services.review_decide,
             decision=decision,
             reason=reason,
         )
@@ -244,10 +235,10 @@ class Builder:
         return parked
 
     def consult(self, parked: Parked, owner, codes, *, comment=True) -> None:
-        round_ = _act(
-            _open(parked.process, ApprovalFlow.plan_round),
+        round_ = drive(
+            parked.process,
+            ApprovalFlow.plan_round,
             self.users[owner],
-            services.round_plan,
             organisations=list(Organisation.objects.filter(code__in=codes)),
             working_days=10,
             silence_rule="no_objection",
@@ -269,14 +260,11 @@ class Builder:
     def answer_round(self, parked: Parked, owner) -> None:
         for consultation in parked.extra["round"].consultations.select_related("organisation"):
             code = consultation.organisation.code
-            _act(
-                _open(
-                    parked.process,
-                    ApprovalFlow.organisation_review,
-                    consultation_id=consultation.pk,
-                ),
+            drive(
+                parked.process,
+                ApprovalFlow.organisation_review,
                 self.users[f"reviewer-{code.split('-')[0]}"],
-                services.consultation_answer,
+                where={"consultation_id": consultation.pk},
                 position=Position.COMMENTS,
             )
         for comment in services.unanswered_comments(process=parked.process):
@@ -289,10 +277,10 @@ class Builder:
 
     def finish(self, parked: Parked, owner, until) -> None:
         """From consolidation on, to ``until``: legal_review, sign_off, register or the end."""
-        _act(
-            _open(parked.process, ApprovalFlow.consolidate),
+        drive(
+            parked.process,
+            ApprovalFlow.consolidate,
             self.users[owner],
-            services.consolidation_finish,
             next_step=NextStep.LEGAL,
         )
         if until == "legal_review":
@@ -300,19 +288,19 @@ class Builder:
         self.review(parked, ApprovalFlow.legal_review, "legal")
         if until == "sign_off":
             return
-        _act(
-            _open(parked.process, ApprovalFlow.sign_off),
+        drive(
+            parked.process,
+            ApprovalFlow.sign_off,
             self.users["dg"],
-            services.sign_off_decide,
             decision=SignOffDecision.APPROVE,
             reason="",
         )
         if until == "register":
             return
-        _act(
-            _open(parked.process, ApprovalFlow.register),
+        drive(
+            parked.process,
+            ApprovalFlow.register,
             self.users["registry"],
-            services.instrument_register,
             reference_number="លេខ ៩៩ អនក.បក",
             registered_on=date(2026, 1, 5),
         )
@@ -585,16 +573,16 @@ def _second_round_for_mef(w, o):
     users = {u.username: u for u in User.objects.all()}
     builder = Builder(users)
     builder.answer_round(parked, "drafter")
-    _act(
-        _open(parked.process, ApprovalFlow.consolidate),
+    drive(
+        parked.process,
+        ApprovalFlow.consolidate,
         users["drafter"],
-        services.consolidation_finish,
         next_step=NextStep.ROUND,
     )
-    second = _act(
-        _open(parked.process, ApprovalFlow.plan_round),
+    second = drive(
+        parked.process,
+        ApprovalFlow.plan_round,
         users["drafter"],
-        services.round_plan,
         organisations=[Organisation.objects.get(code="mef")],
         working_days=5,
         silence_rule="no_objection",
