@@ -7,14 +7,13 @@ takes the task's new assignee whoever assigns it, and closes when the task is do
 or revived, whichever code path changed the task.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from documents.models import Instrument
-from organisations.models import User
-from tasks.calendar import add_working_days, is_working_day
+from tasks.calendar import add_working_days
 from tasks.models import StepDuration, TaskDeadline
 
 # Working days each step may take when the administrator has set nothing for it.
@@ -85,78 +84,3 @@ def deadlines_open(
         )
         for task, organisation_id in zip(tasks, organisation_ids, strict=True)
     )
-
-
-# How far ahead a deadline may be moved, and how long the reason for it may be.
-EXTENSION_HORIZON = timedelta(days=366)
-EXTENSION_REASON_MAX = 2000  # the form's
-
-
-def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:
-    """Move an open task's deadline later, for a reason kept in the audit trail.
-
-    Only the assignee's supervisor, a director or the director-general may: the person who
-    answers for the delay decides it, not the person late. The reminders already sent stay
-    sent; those of the new date follow from it (their key includes the day).
-    """
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
-    from khmer.formats import format_date
-    from khmer.text import typed_text
-    from tasks.selectors import deadline_can_extend
-    from workflows.models import ApprovalProcess
-    from workflows.services import audit
-
-    reason = typed_text(reason, field="reason", max_length=EXTENSION_REASON_MAX)
-    if not isinstance(due_on, date) or isinstance(due_on, datetime):
-        raise ValidationError({"due_on": _("Give a valid date.")})
-    with transaction.atomic():
-        deadline = (
-            TaskDeadline.objects.select_for_update(of=("self",))
-            .select_related("assignee", "instrument", "task")
-            .filter(task=task, closed_at__isnull=True)
-            .first()
-        )
-        if deadline is None:
-            raise ValidationError(_("This task is done: its deadline can no longer change."))
-        if not deadline_can_extend(user, deadline):
-            raise PermissionDenied(
-                _(
-                    "Only the assignee's supervisor, a director or the director-general can "
-                    "extend a deadline."
-                )
-            )
-        if not reason:
-            raise ValidationError({"reason": _("Say why the deadline is extended.")})
-        if due_on <= deadline.due_on:
-            raise ValidationError({"due_on": _("Choose a day after the current deadline.")})
-        today = timezone.localdate()
-        if due_on < today:
-            raise ValidationError({"due_on": _("Choose a day that has not passed.")})
-        if due_on > today + EXTENSION_HORIZON:
-            raise ValidationError({"due_on": _("Choose a day within a year from today.")})
-        if not is_working_day(due_on):
-            raise ValidationError(
-                {
-                    "due_on": _("%(day)s is not a working day: choose a working day.")
-                    % {"day": format_date(due_on)}
-                }
-            )
-        previous = deadline.due_on
-        deadline.due_on = due_on
-        deadline.extended_reason = reason
-        deadline.save(update_fields=["due_on", "extended_reason"])
-        audit(
-            instrument=deadline.instrument,
-            process=ApprovalProcess.objects.filter(pk=task.process_id).first(),
-            task=task,
-            actor=user,
-            action="deadline_extended",
-            step=deadline.step,
-            previous=previous.isoformat(),
-            due_on=due_on.isoformat(),
-            reason=reason,
-        )
-    return deadline

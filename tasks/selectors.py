@@ -179,26 +179,6 @@ def supervisors_of(user_ids: list[int]) -> dict[int, int | None]:
     return dict(User.objects.filter(pk__in=user_ids).values_list("pk", "supervisor_id"))
 
 
-def round_directors(consultation_round) -> list[int]:
-    """The directors over the office that owns the instrument; every director if none is."""
-    office = consultation_round.instrument.owning_office
-    chain = [office.pk, *(org.pk for org in office.ancestors())] if office else []
-    directors = list(
-        User.objects.filter(groups__name=Role.DIRECTOR, is_active=True, organisation_id__in=chain)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    return directors or users_with_role(Role.DIRECTOR)
-
-
-def rounds_past_deadline(*, today: date):
-    """Open rounds whose last day has gone, through the partial index ``open_round_deadline``."""
-    from workflows.models import ConsultationRound
-
-    return ConsultationRound.objects.filter(closed_at__isnull=True, deadline__lt=today)
-
-
 def deadline_absence(deadline: TaskDeadline, *, due_on: date | None = None) -> Delegation | None:
     """The assignee's recorded absence that the deadline falls in, if any."""
     due_on = due_on or deadline.due_on

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import message_render, notification_deliver
-from tasks import selectors
+from tasks import hooks, selectors
 from tasks.calendar import CachedCalendar
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
 
@@ -120,6 +120,7 @@ class _People:
 class SweepResult:
     created: int = 0
     dispatched: int = 0
+    # Counted by the process's sweeper (``workflows.deadlines``).
     rounds_closing: int = 0
     rounds_to_director: int = 0
 
@@ -237,7 +238,7 @@ def _outbox_insert(rows: list[Planned], *, now: datetime) -> list[int]:
     return ids
 
 
-def _write_new(candidates: list[Planned], existing: set[tuple], *, now: datetime) -> int:
+def reminders_write(candidates: list[Planned], existing: set[tuple], *, now: datetime) -> int:
     """Write the reminders not yet in the outbox and hand each out to a worker once the
     transaction commits. Returns how many were written."""
     ids = _outbox_insert([c for c in candidates if c.key not in existing], now=now)
@@ -296,53 +297,7 @@ def reminders_create(
             deadline_id__in={c.deadline_id for c in candidates}
         ).values_list("deadline_id", "kind", "day", "recipient_id")
     }
-    return _write_new(candidates, existing, now=now)
-
-
-def _rounds_handle(*, today: date, now: datetime, result: SweepResult) -> set[int]:
-    """Rounds past their last day: close those where silence is assent (one job per round,
-    which closes it through ``workflows.services`` with the process lock, as a person
-    would); for the others, tell the director once that the round awaits a decision.
-
-    Returns the open consultation tasks of the rounds being closed: no reminder is written
-    for them, since silence is their answer.
-    """
-    from workflows.models import Consultation, SilenceRule
-
-    closing, candidates = [], []
-    rounds = selectors.rounds_past_deadline(today=today).select_related("instrument__owning_office")
-    for consultation_round in rounds:
-        if consultation_round.silence_rule == SilenceRule.NO_OBJECTION:
-            closing.append((consultation_round.pk,))
-            continue
-        result.rounds_to_director += 1
-        candidates.extend(
-            Planned(
-                kind=Reminder.Kind.ROUND_DIRECTOR,
-                consultation_round_id=consultation_round.pk,
-                recipient_id=director,
-                day=consultation_round.deadline,
-                payload={"round": consultation_round.number},
-            )
-            for director in selectors.round_directors(consultation_round)
-        )
-    if candidates:
-        existing = {
-            (None, round_id, kind, day, recipient_id)
-            for round_id, kind, day, recipient_id in Reminder.objects.filter(
-                consultation_round_id__in={c.consultation_round_id for c in candidates}
-            ).values_list("consultation_round_id", "kind", "day", "recipient_id")
-        }
-        result.created += _write_new(candidates, existing, now=now)
-    result.rounds_closing = len(closing)
-    jobs_enqueue("tasks.round_close", closing)
-    if not closing:
-        return set()
-    return set(
-        Consultation.objects.filter(
-            round_id__in=[pk for (pk,) in closing], answered_at__isnull=True
-        ).values_list("task_id", flat=True)
-    )
+    return reminders_write(candidates, existing, now=now)
 
 
 def reminders_dispatch(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
@@ -381,8 +336,9 @@ def _reminder_horizon(*, today: date, calendar: CachedCalendar, durations) -> da
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
-    """Write the reminders and escalations due now, deal with rounds past their deadline,
-    and hand out every pending reminder (new ones and retries). Safe to run concurrently."""
+    """Write the reminders and escalations due now, let the process deal with what is past
+    its deadline (its rounds: ``tasks.hooks.on_sweep``), and hand out every pending reminder
+    (new ones and retries). Safe to run concurrently."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = CachedCalendar()
@@ -390,8 +346,10 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     people = _People()
     horizon = _reminder_horizon(today=today, calendar=calendar, durations=durations)
     result = SweepResult()
-    with transaction.atomic():
-        closing = _rounds_handle(today=today, now=now, result=result)
+    closing: set[int] = set()
+    for sweeper in hooks.sweepers():  # the process's rounds past their deadline
+        with transaction.atomic():
+            closing |= sweeper(today=today, now=now, result=result)
     for batch in selectors.due_deadlines(horizon=horizon, batch_size=batch_size):
         with transaction.atomic():
             result.created += reminders_create(
@@ -436,7 +394,7 @@ def digest_prepare(*, now: datetime | None = None) -> int:
                 kind=Reminder.Kind.DIGEST, day=today, recipient_id__in=list(per_person)
             ).values_list("recipient_id", flat=True)
         }
-        created = _write_new(candidates, existing, now=now)
+        created = reminders_write(candidates, existing, now=now)
     return created
 
 
@@ -448,15 +406,10 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def step_title(step: str) -> str:
-    from workflows.flows import ApprovalFlow
-
-    node = getattr(ApprovalFlow, step, None)
-    return getattr(node, "task_title", None) or step
-
-
 @dataclass
-class _Notice:
+class Notice:
+    """What a reminder says (its template and context), where it leads, and what about."""
+
     template: str
     context: dict
     url: str
@@ -464,7 +417,7 @@ class _Notice:
     task_id: int | None = None
 
 
-def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
+def _notice(reminder: Reminder, *, today: date) -> Notice | None:
     """What to say, or None when the reminder no longer applies (task done, deadline moved,
     round closed): the row is then marked skipped rather than sent."""
     if reminder.kind in TASK_KINDS:
@@ -487,11 +440,11 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
             url = reverse("notifications:list")
         else:
             url = reverse("workflows:instrument_process", args=[deadline.instrument_id])
-        return _Notice(
+        return Notice(
             template=reminder.kind,
             context={
                 "instrument": deadline.instrument,
-                "step": step_title(deadline.step),
+                "step": hooks.step_title(deadline.step),
                 "due_on": deadline.due_on,
                 "days": reminder.payload.get("days", 0),
                 "assignee": deadline.assignee,
@@ -501,27 +454,6 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
             url=url,
             instrument=deadline.instrument,
             task_id=deadline.task_id,
-        )
-    if reminder.kind == Reminder.Kind.ROUND_DIRECTOR:
-        consultation_round = reminder.consultation_round
-        if consultation_round is None or consultation_round.closed_at is not None:
-            return None
-        unanswered = [
-            c.organisation
-            for c in consultation_round.consultations.filter(
-                answered_at__isnull=True
-            ).select_related("organisation")
-        ]
-        return _Notice(
-            template=reminder.kind,
-            context={
-                "instrument": consultation_round.instrument,
-                "round": consultation_round,
-                "due_on": consultation_round.deadline,
-                "unanswered": unanswered,
-            },
-            url=reverse("deadlines:round_decide", args=[consultation_round.pk]),
-            instrument=consultation_round.instrument,
         )
     if reminder.kind == Reminder.Kind.DIGEST:
         deadlines = list(
@@ -536,13 +468,13 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
         items = [
             {
                 "instrument": d.instrument,
-                "step": step_title(d.step),
+                "step": hooks.step_title(d.step),
                 "due_on": d.due_on,
                 "overdue": d.due_on < today,
             }
             for d in deadlines
         ]
-        return _Notice(
+        return Notice(
             template=reminder.kind,
             context={
                 "items": items,
@@ -552,7 +484,8 @@ def _notice(reminder: Reminder, *, today: date) -> _Notice | None:
             },
             url=reverse("workflow:inbox"),
         )
-    return None
+    notice = hooks.notice_for(reminder.kind)
+    return notice(reminder, today=today) if notice else None
 
 
 def reminder_deliver(*, reminder_id: int) -> str:
@@ -627,16 +560,3 @@ def reminders_retry(*, reminder_ids: list[int]) -> int:
     if count:
         reminders_dispatch()
     return count
-
-
-def round_close_at_deadline(*, round_id: int) -> int:
-    """Close a round whose last day has gone, if its silence means no objection."""
-    from workflows.models import ConsultationRound, SilenceRule
-    from workflows.services import round_close_unanswered
-
-    consultation_round = ConsultationRound.objects.filter(
-        pk=round_id, closed_at__isnull=True, silence_rule=SilenceRule.NO_OBJECTION
-    ).first()
-    if consultation_round is None or consultation_round.deadline >= timezone.localdate():
-        return 0
-    return round_close_unanswered(consultation_round=consultation_round, user=None, by="deadline")

@@ -29,12 +29,13 @@ def ping(value: str = "pong") -> str:
     return value
 
 
-# --- Deadlines and reminders: beat runs the first two, the sweep enqueues the others. ----
+# --- Deadlines and reminders: beat runs the first two, the sweep enqueues the other. -----
 
 
 @shared_task(name="tasks.sweep", ignore_result=True)
 def sweep() -> dict:
-    """Every minute: write due reminders, close rounds past their deadline, hand out sends."""
+    """Every minute: write due reminders, let the process close its rounds past their deadline
+    (``tasks.hooks``), hand out sends."""
     from dataclasses import asdict
 
     from tasks.services import deadlines_sweep
@@ -60,11 +61,3 @@ def deliver_reminder(reminder_id: int) -> str:
     from tasks.services import reminder_deliver
 
     return reminder_deliver(reminder_id=reminder_id)
-
-
-@shared_task(name="tasks.round_close", ignore_result=True)
-def round_close(round_id: int) -> int:
-    """Close a round past its deadline through the process's own service and lock."""
-    from tasks.services import round_close_at_deadline
-
-    return round_close_at_deadline(round_id=round_id)

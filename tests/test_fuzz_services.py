@@ -29,9 +29,9 @@ from notifications import services as notifications
 from organisations import services as organisations
 from organisations.models import Organisation
 from tasks.calendar import is_working_day
-from tasks.deadlines import deadline_extend
 from tasks.models import TaskDeadline
 from workflows import services
+from workflows.deadlines import deadline_extend
 from workflows.flows import ApprovalFlow
 from workflows.models import (
     Comment,
@@ -156,8 +156,7 @@ def stepped(task, user, service):
     """A step's service, called as the task page calls it (``task_activation`` first)."""
 
     def call(**kwargs):
-        with services.task_activation(task=task, user=user) as activation:
-            service(activation=activation, user=user, **kwargs)
+        act(task, user, service, **kwargs)
 
     return call
 

@@ -107,3 +107,12 @@ class VerifyForm(forms.Form):
         if not cleaned.get("sha256") and not cleaned.get("file") and not self.errors:
             raise forms.ValidationError(_("Give a SHA-256 or a file."))
         return cleaned
+
+
+class DeadlineExtendForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -33,10 +33,11 @@ class Jobs:
 
     def run(self) -> list:
         from tasks import tasks
+        from workflows.tasks import round_close
 
         registry = {
             "tasks.deliver_reminder": tasks.deliver_reminder,
-            "tasks.round_close": tasks.round_close,
+            "workflows.round_close": round_close,
         }
         results = []
         while self.queue:
@@ -45,11 +46,16 @@ class Jobs:
         return results
 
 
-@pytest.fixture
-def jobs(monkeypatch):
+def jobs_recorded(monkeypatch) -> Jobs:
+    """The services' jobs, recorded in a ``Jobs`` instead of the broker."""
     queue = Jobs()
     monkeypatch.setattr("tasks.services.jobs_enqueue", queue.enqueue)
     return queue
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    return jobs_recorded(monkeypatch)
 
 
 def new_instrument(demo, title="Sub-decree on school transfers"):

@@ -283,7 +283,7 @@ def test_after_too_many_failures_the_administrator_sees_it_and_retries(
 
 
 def test_an_extension_moves_the_reminders_to_the_new_date(demo, plan_round, jobs, mailoutbox):
-    from tasks.deadlines import deadline_extend
+    from workflows.deadlines import deadline_extend
 
     with at(2026, 12, 8, 8):
         sweep_and_send(jobs)

@@ -1,11 +1,9 @@
 import pytest
-from viewflow.workflow.status import STATUS
 
 from documents import services as documents
 from documents.models import InstrumentType, Provision
 from organisations.models import Organisation
-from workflows import services
-from workflows.flows import ApprovalFlow
+from workflows.driving import act, drive, open_task, open_tasks  # noqa: F401 - for the tests
 from workflows.models import SilenceRule
 
 
@@ -34,33 +32,18 @@ def instrument(demo):
     return instrument
 
 
-def open_task(process, node):
-    return process.task_set.get(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-
-
-def open_tasks(process, node):
-    return list(process.task_set.filter(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]))
-
-
-def act(task, user, service, **kwargs):
-    """Take and complete ``task`` as ``user`` through a service, as the task page does."""
-    with services.task_activation(task=task, user=user) as activation:
-        return service(activation=activation, user=user, **kwargs)
-
-
 def internal_approvals(demo, process):
     """The office chief, then the director, approve the draft under review."""
-    for node, username in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        act(
-            open_task(process, node),
-            demo[username],
-            services.review_decide,
-            decision="approve",
-            reason="",
-        )
+    for step, username in [("chief_review", "chief"), ("director_review", "director")]:
+        drive(process, step, demo[username], decision="approve", reason="")
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    """Jobs recorded, to run on demand, instead of sent to the broker (as in tasks' tests)."""
+    from tasks.tests.conftest import jobs_recorded
+
+    return jobs_recorded(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -80,10 +63,10 @@ def open_round(
     silence_rule=SilenceRule.NO_OBJECTION,
 ):
     """The drafter opens a consultation round with the organisations of ``codes``."""
-    return act(
-        open_task(process, ApprovalFlow.plan_round),
+    return drive(
+        process,
+        "plan_round",
         demo["drafter"],
-        services.round_plan,
         organisations=list(Organisation.objects.filter(code__in=codes)),
         working_days=working_days,
         silence_rule=silence_rule,

@@ -9,15 +9,14 @@ from viewflow.workflow.status import STATUS
 
 from notifications.models import Notification
 from organisations.models import Delegation
-from tasks.deadlines import deadline_extend
 from tasks.models import Reminder
 from tasks.services import deadlines_sweep
+from tasks.tests.conftest import at
+from workflows.deadlines import deadline_extend
 from workflows.flows import ApprovalFlow
 from workflows.models import AuditEntry, Consultation, Position, SilenceRule
 from workflows.tests.conftest import act, open_task
 from workflows.tests.test_journey import review_task_of, through_internal_review
-
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +50,14 @@ def test_a_silent_round_closes_itself_the_day_after_its_deadline(demo, instrumen
     process, consultation_round = _round(demo, instrument, SilenceRule.NO_OBJECTION)
     with at(2026, 12, 14, 23, 59):  # the last day to answer
         deadlines_sweep()
-        assert "tasks.round_close" not in jobs.names()
+        assert "workflows.round_close" not in jobs.names()
         jobs.run()
     with at(2026, 12, 15, 0, 1):
         deadlines_sweep()
-        assert jobs.names().count("tasks.round_close") == 1
+        assert jobs.names().count("workflows.round_close") == 1
         jobs.run()
         deadlines_sweep()  # the next sweep finds it closed
-        assert "tasks.round_close" not in jobs.names()
+        assert "workflows.round_close" not in jobs.names()
     consultation_round.refresh_from_db()
     assert consultation_round.closed_at is not None
     moh = Consultation.objects.get(round=consultation_round, organisation__code="moh")
@@ -68,7 +67,7 @@ def test_a_silent_round_closes_itself_the_day_after_its_deadline(demo, instrumen
 
 
 def test_the_round_close_job_twice_closes_once(demo, instrument, jobs):
-    from tasks.tasks import round_close
+    from workflows.tasks import round_close
 
     _process, consultation_round = _round(demo, instrument, SilenceRule.NO_OBJECTION)
     with at(2026, 12, 15, 8):
@@ -83,7 +82,7 @@ def test_a_round_left_to_the_director_is_handed_to_them_once(
     process, consultation_round = _round(demo, instrument, SilenceRule.DIRECTOR)
     with at(2026, 12, 15, 8):
         deadlines_sweep()
-        assert "tasks.round_close" not in jobs.names()
+        assert "workflows.round_close" not in jobs.names()
         jobs.run()
         deadlines_sweep()
         jobs.run()

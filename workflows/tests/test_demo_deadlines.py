@@ -9,10 +9,9 @@ from viewflow.workflow.status import STATUS
 from notifications.models import Notification
 from tasks.models import Reminder
 from tasks.services import deadlines_sweep
+from tasks.tests.conftest import at
 from workflows.flows import ApprovalFlow
 from workflows.models import ConsultationRound, SilenceRule
-
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 

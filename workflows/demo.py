@@ -18,7 +18,6 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from viewflow.workflow.status import STATUS
 
 from documents import services as documents
 from documents.models import Instrument, InstrumentType, Provision
@@ -26,6 +25,7 @@ from organisations.models import Organisation, User
 from tasks.calendar import CachedCalendar
 from tasks.deadlines import step_duration
 from workflows import services
+from workflows.driving import drive
 from workflows.models import ConsultationRound, Decision, SilenceRule
 
 ROUND_WORKING_DAYS = 10
@@ -39,20 +39,9 @@ class OverdueRound:
     days_late: int
 
 
-def _task(process, node):
-    return process.task_set.get(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-
-
-def _act(task, user, service, **kwargs):
-    with services.task_activation(task=task, user=user) as activation:
-        return service(activation=activation, user=user, **kwargs)
-
-
 def _round_past_deadline(
     *, title_km: str, title_en: str, silence_rule: str, days_late: int, today: date
 ) -> OverdueRound:
-    from workflows.flows import ApprovalFlow
-
     people = {
         user.username: user
         for user in User.objects.filter(username__in=["drafter", "chief", "director"])
@@ -91,23 +80,14 @@ def _round_past_deadline(
             text_en=text_en,
         )
     process = services.process_start(instrument=instrument, user=drafter)
-    for node, username in [
-        (ApprovalFlow.chief_review, "chief"),
-        (ApprovalFlow.director_review, "director"),
-    ]:
-        _act(
-            _task(process, node),
-            people[username],
-            services.review_decide,
-            decision=Decision.APPROVE,
-            reason="",
-        )
+    for step, username in [("chief_review", "chief"), ("director_review", "director")]:
+        drive(process, step, people[username], decision=Decision.APPROVE, reason="")
     calendar = CachedCalendar()
     deadline = calendar.add(today, -days_late)
-    consultation_round = _act(
-        _task(process, ApprovalFlow.plan_round),
+    consultation_round = drive(
+        process,
+        "plan_round",
         drafter,
-        services.round_plan,
         organisations=list(Organisation.objects.filter(code__in=CONSULTED)),
         working_days=ROUND_WORKING_DAYS,
         silence_rule=silence_rule,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from tasks.demo import overdue_rounds_seed
+from workflows.demo import overdue_rounds_seed
 
 
 class Command(BaseCommand):
