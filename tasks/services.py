@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import message_render, notification_deliver
+from project.celery import app
 from tasks import hooks, selectors
 from tasks.calendar import CachedCalendar
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
@@ -54,8 +55,6 @@ def heartbeat_record(*, name: str, sent_at: datetime) -> Heartbeat:
 
 def _publish(name: str, args_list: list[tuple]) -> None:
     """Send one job per item through a single broker connection (thousands per sweep)."""
-    from project.celery import app
-
     with app.producer_or_acquire() as producer:
         for args in args_list:
             app.send_task(name, args=args, producer=producer)
