@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from documents import services
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow, Version
-from organisations.models import Organisation
+from organisations.models import Organisation, User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ZWSP = "\u200b"
@@ -552,6 +552,95 @@ def test_compare_marks_changes_word_by_word(drafter_client, demo, instrument, ch
     assert drafter_client.get(url("compare", instrument.pk)).context["summary"] == summary
     assert drafter_client.get(url("compare", instrument.pk), {"a": "x"}).status_code == 404
     assert drafter_client.get(url("compare", instrument.pk), {"a": 999999}).status_code == 404
+
+
+def _compare_body(client, instrument, version, language):
+    """The compare page as the drafter reads it in ``language`` (their own choice)."""
+    User.objects.filter(username="drafter").update(language=language)
+    response = client.get(url("compare", instrument.pk), {"a": version.pk, "b": "draft"})
+    assert response.status_code == 200
+    return plain(response.content.decode())
+
+
+def _texts_of_changed_rows(body: str) -> list[str]:
+    """The Khmer text of each side of each changed provision, in page order (old, new)."""
+    texts = []
+    for row in body.split('<div class="lekhit-compare-row ')[1:]:
+        if row.startswith("lekhit-compare-row--changed"):
+            texts += re.findall(
+                '<div class="lekhit-text lekhit-legal-text" lang="km">(.*?)</div>', row
+            )
+    return texts
+
+
+def test_compare_escapes_markup_typed_in_the_text_and_marks_only_the_changed_words(
+    drafter_client, demo, instrument, chapter
+):
+    typed = services.provision_add(
+        instrument=instrument,
+        user=demo["drafter"],
+        kind="article",
+        parent=chapter,
+        text_km='មាត្រា <b>ដិត</b> & x<y "ក"',
+    )
+    version = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
+    services.provision_update(
+        provision=typed,
+        user=demo["drafter"],
+        expected_lock_version=typed.lock_version,
+        text_km='មាត្រា <b>ក្រាស់</b> & x<y "ក"',
+    )
+    shown = "មាត្រា &lt;b&gt;{}&lt;/b&gt; &amp; x&lt;y &quot;ក&quot;"
+    for language in ("km", "en"):
+        body = _compare_body(drafter_client, instrument, version, language)
+        assert "<b>" not in body and "<y" not in body
+        old, new = _texts_of_changed_rows(body)
+        assert re.fullmatch(shown.format("<del>[^<]*ដិត[^<]*</del>"), old), old
+        assert re.fullmatch(shown.format("<ins>[^<]*ក្រាស់[^<]*</ins>"), new), new
+    # The marked words keep their line-break opportunities (U+200B between Khmer words).
+    raw = drafter_client.get(url("compare", instrument.pk), {"a": version.pk}).content.decode()
+    assert ZWSP in raw[raw.index("<ins>") : raw.index("</ins>")] or "<ins>ក្រាស់</ins>" in raw
+
+
+def test_compare_shows_the_schedule_s_values_and_the_title_in_the_page_s_language(
+    drafter_client, demo, instrument, row
+):
+    version = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
+    row.refresh_from_db()
+    services.schedule_row_update(
+        row=row,
+        user=demo["drafter"],
+        expected_lock_version=row.lock_version,
+        function_km=row.function_km,
+        function_en="",
+        from_ministry=Organisation.objects.get(code="moh"),
+        level="province",
+        legal_basis="",
+        staff_count=0,
+        budget_riel=1234567,
+        assets="",
+        effective_date=None,
+    )
+    instrument.refresh_from_db()
+    services.instrument_update(
+        instrument=instrument,
+        user=demo["drafter"],
+        expected_lock_version=instrument.lock_version,
+        title_en="Sub-decree <i>on</i> the transfer of functions",
+    )
+    body = _compare_body(drafter_client, instrument, version, "km")
+    assert '<td class="lekhit-col-from_ministry"><del>ក្រសួងអប់រំ យុវជន និងកីឡា</del></td>' in body
+    assert '<td class="lekhit-col-from_ministry"><ins>ក្រសួងសុខាភិបាល</ins></td>' in body
+    assert '<td class="lekhit-col-staff_count"><del>១២</del></td>' in body
+    assert '<td class="lekhit-col-staff_count"></td>' in body  # changed to nothing
+    assert '<td class="lekhit-col-budget_riel">១.២៣៤.៥៦៧</td>' in body  # unchanged
+    title = re.search(
+        '<h2>[^<]*</h2>\\s*<div class="lekhit-compare">(.*?)</div>\\s*</div>', body, re.S
+    )
+    assert re.search("<ins>[^<]*&lt;i&gt;[^<]*</ins>", title.group(1)), title.group(1)
+    body = _compare_body(drafter_client, instrument, version, "en")
+    assert '<td class="lekhit-col-from_ministry"><ins>Ministry of Health</ins></td>' in body
+    assert '<td class="lekhit-col-budget_riel">1,234,567</td>' in body
 
 
 def test_timeline_links_each_version_to_the_previous_one(drafter_client, demo, instrument, article):
