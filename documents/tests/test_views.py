@@ -698,17 +698,44 @@ def _count_queries(client, path, params=None):
 def test_editor_and_compare_cost_the_same_queries_for_10_and_100_articles(drafter_client, demo):
     small, small_version = _instrument_with_articles(demo, 10)
     large, large_version = _instrument_with_articles(demo, 100)
+    # The first page after signing in also writes the session: no page's own cost.
+    drafter_client.get(url("instrument", small.pk))
     for name, params in (
         ("instrument", None),
         ("compare", "version"),
         ("schedule", None),
         ("versions", None),
+        ("timeline", None),
+        ("details", None),
     ):
         counts = []
         for instrument, version in ((small, small_version), (large, large_version)):
             query = {"a": version.pk, "b": "draft"} if params else None
             counts.append(_count_queries(drafter_client, url(name, instrument.pk), query))
         assert counts[0] == counts[1], (name, counts)
+    for name in ("provision_edit", "provision_detail"):
+        counts = [
+            _count_queries(
+                drafter_client,
+                url(name, instrument.pk, Provision.objects.filter(instrument=instrument).last().pk),
+            )
+            for instrument in (small, large)
+        ]
+        assert counts[0] == counts[1], (name, counts)
     compare = drafter_client.get(url("compare", large.pk), {"a": large_version.pk, "b": "draft"})
     assert compare.context["summary"].changed == 100
     assert len(re.findall("<ins>", compare.content.decode())) >= 100
+
+
+def test_the_list_costs_the_same_queries_for_2_and_20_instruments(
+    drafter_client, demo, django_assert_num_queries
+):
+    for _n in range(2):
+        _instrument_with_articles(demo, 1)
+    drafter_client.get(url("index"))  # the first page after signing in writes the session
+    small = _count_queries(drafter_client, url("index"))
+    for _n in range(18):
+        _instrument_with_articles(demo, 1)
+    with django_assert_num_queries(small):
+        body = drafter_client.get(url("index")).content.decode()
+    assert body.count('class="lekhit-legal-text" lang="km" href=') == 20
