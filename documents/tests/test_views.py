@@ -739,3 +739,27 @@ def test_the_list_costs_the_same_queries_for_2_and_20_instruments(
     with django_assert_num_queries(small):
         body = drafter_client.get(url("index")).content.decode()
     assert body.count('class="lekhit-legal-text" lang="km" href=') == 20
+
+
+def test_the_timeline_costs_the_same_queries_for_2_and_12_saves_and_versions(
+    drafter_client, demo, instrument, django_assert_num_queries
+):
+    other = services.instrument_create(
+        user=demo["drafter"],
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km="អនុក្រឹត្យផ្សេង",
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    for subject, saves in ((instrument, 2), (other, 12)):
+        for n in range(saves):
+            services.provision_add(
+                instrument=subject, user=demo["drafter"], kind="chapter", heading_km=f"ជំពូក{n}"
+            )
+            services.version_create(instrument=subject, user=demo["drafter"], label=f"v{n}")
+    drafter_client.get(url("timeline", instrument.pk))  # the first page writes the session
+    small = _count_queries(drafter_client, url("timeline", instrument.pk))
+    with django_assert_num_queries(small):
+        response = drafter_client.get(url("timeline", other.pk))
+    entries = response.context["entries"]
+    assert sum(1 for entry, _previous in entries if entry.version) == 12
+    assert [previous is not None for entry, previous in entries if entry.version][-1] is False
