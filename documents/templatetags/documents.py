@@ -101,3 +101,10 @@ def compared_field(diff, side: str, name: str, ministries: Mapping[str, str] | N
         return ""
     tag = mark_safe("del" if side == "old" else "ins")  # noqa: S308
     return format_html("<{}>{}</{}>", tag, mark_safe(shown), tag)  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def compared_fields(diff, side: str, *names: str) -> dict[str, str]:
+    """``{% compared_fields diff "old" "heading_km" "text_km" as fields %}``: several
+    fields of one side at once (``fields.text_km``), as ``compared_field`` shows each."""
+    return {name: compared_field(diff, side, name) for name in names}
