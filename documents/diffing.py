@@ -17,7 +17,6 @@ benchmarked in isolation.
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,7 +37,6 @@ __all__ = [
     "Status",
     "Summary",
     "compare_snapshots",
-    "segments_to_html",
     "word_diff",
 ]
 
@@ -226,24 +224,6 @@ def word_diff(old: str, new: str) -> list[Segment]:
         (_DMP_OPS[op], "".join(vocabulary[ord(char) - _FIRST_TOKEN_CHAR] for char in chars))
         for op, chars in diffs
     ]
-
-
-def segments_to_html(segments: Iterable[Segment], side: Literal["old", "new"]) -> str:
-    """Render one side of a word diff as escaped HTML.
-
-    The old side shows unchanged and deleted text (in ``<del>``), the new side unchanged
-    and inserted text (in ``<ins>``).
-    """
-    if side not in ("old", "new"):
-        raise ValueError(f"side must be 'old' or 'new', not {side!r}")
-    shown, tag = ("delete", "del") if side == "old" else ("insert", "ins")
-    parts = []
-    for op, text in segments:
-        if op == "equal":
-            parts.append(html.escape(text))
-        elif op == shown:
-            parts.append(f"<{tag}>{html.escape(text)}</{tag}>")
-    return "".join(parts)
 
 
 # -- shared helpers ------------------------------------------------------------------

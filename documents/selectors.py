@@ -1,18 +1,68 @@
 """Reads about instruments. Each costs a fixed number of queries, whatever the text's length."""
 
 import hashlib
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import QuerySet
 
 from documents.errors import VersionIntegrityError
 from documents.models import Instrument, Provision, ScheduleRow, Version
 from documents.numbering import Node, number_tree
 from documents.snapshots import canonical_bytes
+from organisations.models import Organisation
+
+
+def instrument_list(*, instruments: QuerySet[Instrument]) -> QuerySet[Instrument]:
+    """The instrument list's rows, from the instruments the user may see: one query."""
+    return instruments.select_related("instrument_type", "lead_drafter")
+
+
+def co_drafter_ids(*, instrument: Instrument) -> list[int]:
+    return list(instrument.co_drafters.values_list("pk", flat=True))
 
 
 def instrument_tree(*, instrument: Instrument) -> list[Node]:
     """The text in document order, numbered: one query."""
     return number_tree(Provision.objects.filter(instrument=instrument))
+
+
+def provision_of(*, instrument: Instrument, pk: object) -> Provision | None:
+    """The instrument's provision ``pk`` (as the request gave it), or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Provision.objects.filter(pk=pk, instrument=instrument).first()
+
+
+def instrument_node(*, instrument: Instrument, provision_pk: int) -> Node | None:
+    """The provision as a numbered node of the current tree: one query."""
+    for node in instrument_tree(instrument=instrument):
+        if node.provision.pk == provision_pk:
+            return node
+    return None
+
+
+def move_targets(
+    *, nodes: list[Node], node: Node, allowed_parents: Mapping[str, set[str | None]]
+) -> tuple[bool, list[Node]]:
+    """Where ``node``'s provision may be moved, from the tree ``nodes``: whether to the top
+    level, and which containers (of a kind ``allowed_parents`` lets hold it, outside
+    itself). No query."""
+    inside = {node.provision.pk}
+    for other in nodes:  # document order: a descendant comes after its parent
+        if other.provision.parent_id in inside:
+            inside.add(other.provision.pk)
+    allowed = allowed_parents[node.provision.kind]
+    containers = [
+        other
+        for other in nodes
+        if other.provision.pk not in inside and other.provision.kind in allowed
+    ]
+    return None in allowed, containers
 
 
 def schedule_rows(*, instrument: Instrument) -> list[ScheduleRow]:
@@ -71,6 +121,74 @@ def version_list(*, instrument: Instrument) -> list[Version]:
         .defer("snapshot")
         .order_by("-number")
     )
+
+
+def schedule_row_of(*, instrument: Instrument, pk: int) -> ScheduleRow | None:
+    return (
+        ScheduleRow.objects.select_related("from_ministry")
+        .filter(pk=pk, instrument=instrument)
+        .first()
+    )
+
+
+def versions_with_previous(*, instrument: Instrument) -> list[Version]:
+    """``version_list``, each version (newest first) given ``previous``: the one saved just
+    before it, or None. One query."""
+    versions = version_list(instrument=instrument)
+    for index, version in enumerate(versions):
+        version.previous = versions[index + 1] if index + 1 < len(versions) else None
+    return versions
+
+
+def version_of(*, instrument: Instrument, pk: int) -> Version | None:
+    return Version.objects.filter(pk=pk, instrument=instrument).first()
+
+
+_VERSION_KEY = re.compile(r"[0-9]{1,18}")
+
+
+def snapshots_to_compare(
+    *, instrument: Instrument, keys: Iterable[str]
+) -> dict[str, tuple[dict, Version | None]] | None:
+    """``{key: (snapshot, version or None)}`` for each key, "draft" (the working draft) or a
+    version's pk as the request gave it; None if a key names no version of the instrument.
+    Two queries at most."""
+    keys = list(keys)
+    pks = set()
+    for key in keys:
+        if key != "draft":
+            # ASCII digits only, and a number a key can hold ("²".isdigit() is true too).
+            if not _VERSION_KEY.fullmatch(key):
+                return None
+            pks.add(int(key))
+    found = {
+        version.pk: version
+        for version in Version.objects.filter(instrument=instrument, pk__in=pks).select_related(
+            "created_by"
+        )
+    }
+    result = {}
+    for key in keys:
+        if key == "draft":
+            if key not in result:
+                result[key] = (instrument_snapshot(instrument=instrument), None)
+        else:
+            version = found.get(int(key))
+            if version is None:
+                return None
+            result[key] = (version.snapshot, version)
+    return result
+
+
+def ministry_names(*, snapshots: Iterable[dict]) -> dict[str, str]:
+    """The names of the ministries the snapshots' transfer schedules name, by code: one
+    query (none without a schedule)."""
+    codes = {
+        row.get("from_ministry") for snapshot in snapshots for row in snapshot.get("schedule", [])
+    }
+    if not codes:
+        return {}
+    return {o.code: o.name for o in Organisation.objects.filter(code__in=codes)}
 
 
 def version_text(*, version: Version) -> bytes:
@@ -133,3 +251,15 @@ def instrument_timeline(*, instrument: Instrument, limit: int = 200) -> list[Tim
         )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+def timeline_with_previous(*, instrument: Instrument) -> list[tuple[TimelineEntry, Version | None]]:
+    """``instrument_timeline``, each version's entry paired with the version before it (to
+    compare with), every other entry with None. Five queries."""
+    previous = {
+        version.pk: version.previous for version in versions_with_previous(instrument=instrument)
+    }
+    return [
+        (entry, previous.get(entry.version.pk) if entry.version else None)
+        for entry in instrument_timeline(instrument=instrument)
+    ]

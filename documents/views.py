@@ -6,25 +6,19 @@ GET returns a form fragment, its POST saves and returns the rendered fragment. S
 changes (add, move, delete) return the whole outline, since they renumber what follows.
 """
 
-import html
-import re
-from dataclasses import dataclass, field
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from documents import permissions, selectors, services
-from documents.diffing import compare_snapshots, segments_to_html
+from documents.diffing import compare_snapshots
 from documents.errors import EditConflict, NotEditable
 from documents.forms import (
     ALLOWED_PARENTS,
@@ -39,11 +33,7 @@ from documents.forms import (
     VersionForm,
     kinds_under,
 )
-from documents.models import Instrument, Provision, ScheduleRow, Version
-from documents.numbering import provision_label
-from khmer.segment import insert_zwsp
-from khmer.templatetags.khmer import kmdate, kmnumber
-from organisations.models import Organisation
+from documents.models import Instrument, Provision, ScheduleRow
 
 NAMESPACE = "documents"
 
@@ -73,20 +63,18 @@ def _check_can_edit(user, instrument: Instrument) -> None:
         raise PermissionDenied(str(NotEditable.message))
 
 
+def _or_404(found):
+    if found is None:
+        raise Http404
+    return found
+
+
 def _provision(instrument: Instrument, provision_pk) -> Provision:
-    try:
-        provision_pk = int(provision_pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    return get_object_or_404(Provision, pk=provision_pk, instrument=instrument)
+    return _or_404(selectors.provision_of(instrument=instrument, pk=provision_pk))
 
 
 def _node(instrument: Instrument, provision_pk: int):
-    """The provision as a numbered node of the current tree (one query)."""
-    for node in selectors.instrument_tree(instrument=instrument):
-        if node.provision.pk == provision_pk:
-            return node
-    raise Http404
+    return _or_404(selectors.instrument_node(instrument=instrument, provision_pk=provision_pk))
 
 
 def _editor_context(request, instrument: Instrument, **extra) -> dict:
@@ -112,22 +100,19 @@ def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
     return redirect(url("instrument", instrument.pk))
 
 
-def _error_fragment(message: str) -> str:
-    return f'<p class="lekhit-error" role="alert">{html.escape(str(message))}</p>'
-
-
 # --- Instrument list and creation -------------------------------------------------------
 
 
 @require_GET
 def instrument_list(request):
-    instruments = permissions.instruments_visible_to(request.user).select_related(
-        "instrument_type", "lead_drafter"
-    )
+    instruments = permissions.instruments_visible_to(request.user)
     return TemplateResponse(
         request,
         "documents/instrument_list.html",
-        {"instruments": instruments, "can_create": permissions.can_create(request.user)},
+        {
+            "instruments": selectors.instrument_list(instruments=instruments),
+            "can_create": permissions.can_create(request.user),
+        },
     )
 
 
@@ -158,7 +143,7 @@ def instrument_details(request, pk: int):
         "title_en": instrument.title_en,
         "owning_office": instrument.owning_office_id,
         "sector": instrument.sector,
-        "co_drafters": list(instrument.co_drafters.values_list("pk", flat=True)),
+        "co_drafters": selectors.co_drafter_ids(instrument=instrument),
         "lock_version": instrument.lock_version,
     }
     form = InstrumentDetailsForm(request.POST or None, initial=initial, user=request.user)
@@ -221,21 +206,15 @@ def provision_detail(request, pk: int, provision_pk: int):
 
 def _move_choices(instrument: Instrument, node) -> list[tuple[int, str]]:
     """Where a provision may be moved: containers of a fitting kind outside itself."""
-    nodes = selectors.instrument_tree(instrument=instrument)
-    inside = {node.provision.pk}
-    for other in nodes:  # document order: a descendant comes after its parent
-        if other.provision.parent_id in inside:
-            inside.add(other.provision.pk)
-    allowed = ALLOWED_PARENTS[node.provision.kind]
-    choices = []
-    if None in allowed:
-        choices.append((0, _("The top level of the text")))
-    for other in nodes:
-        provision = other.provision
-        if provision.pk in inside or provision.kind not in allowed:
-            continue
-        title = provision.heading_km or provision.text_km[:60]
-        choices.append((provision.pk, f"{other.label()} {title}".strip()))
+    to_top, containers = selectors.move_targets(
+        nodes=selectors.instrument_tree(instrument=instrument),
+        node=node,
+        allowed_parents=ALLOWED_PARENTS,
+    )
+    choices = [(0, _("The top level of the text"))] if to_top else []
+    for other in containers:
+        title = other.provision.heading_km or other.provision.text_km[:60]
+        choices.append((other.provision.pk, f"{other.label()} {title}".strip()))
     return choices
 
 
@@ -399,9 +378,7 @@ def provision_delete(request, pk: int, provision_pk: int):
 
 
 def _schedule_row(instrument: Instrument, row_pk: int) -> ScheduleRow:
-    return get_object_or_404(
-        ScheduleRow.objects.select_related("from_ministry"), pk=row_pk, instrument=instrument
-    )
+    return _or_404(selectors.schedule_row_of(instrument=instrument, pk=row_pk))
 
 
 @require_GET
@@ -530,20 +507,13 @@ def _versions_page(request, instrument, form, status=200):
         "documents/versions.html",
         {
             "instrument": instrument,
-            "versions": _with_previous(selectors.version_list(instrument=instrument)),
+            "versions": selectors.versions_with_previous(instrument=instrument),
             "form": form,
             "is_drafter": permissions.is_drafter_of(request.user, instrument),
             "can_edit": permissions.can_edit(request.user, instrument),
         },
         status=status,
     )
-
-
-def _with_previous(versions: list[Version]) -> list[Version]:
-    """Give each version (newest first) ``previous``: the one saved just before it."""
-    for index, version in enumerate(versions):
-        version.previous = versions[index + 1] if index + 1 < len(versions) else None
-    return versions
 
 
 @require_POST
@@ -570,7 +540,7 @@ def version_save(request, pk: int):
 def version_restore(request, pk: int, version_pk: int):
     instrument = _instrument(request, pk)
     _check_can_edit(request.user, instrument)
-    version = get_object_or_404(Version, pk=version_pk, instrument=instrument)
+    version = _or_404(selectors.version_of(instrument=instrument, pk=version_pk))
     restored = services.version_restore(version=version, user=request.user)
     messages.success(
         request,
@@ -580,7 +550,7 @@ def version_restore(request, pk: int, version_pk: int):
     return redirect(url("versions", instrument.pk))
 
 
-# --- Compare ----------------------------------------------------------------------------
+# --- Compare ---------------------------------------------------------------------------
 
 SCHEDULE_COLUMNS = [
     ("function_km", gettext_lazy("Function transferred")),
@@ -592,143 +562,20 @@ SCHEDULE_COLUMNS = [
     ("assets", gettext_lazy("Assets")),
     ("effective_date", gettext_lazy("Effective date")),
 ]
-TEXT_DIFF_FIELDS = {"heading_km", "heading_en", "text_km", "text_en", "title_km", "title_en"}
-TEXT_DIFF_FIELDS |= {"function_km", "function_en", "legal_basis", "assets"}
-
-
-@dataclass
-class CompareSide:
-    label: str = ""
-    kind: str = ""
-    fields: dict = field(default_factory=dict)  # name -> safe HTML
-
-
-@dataclass
-class CompareRow:
-    diff: object
-    old: CompareSide | None
-    new: CompareSide | None
-
-
-def _zwsp_segments(segments):
-    return [(op, insert_zwsp(text)) for op, text in segments]
-
-
-def _diff_html(segments, side: str) -> str:
-    """One side of a word diff, with line-break opportunities in its Khmer words."""
-    return mark_safe(segments_to_html(_zwsp_segments(segments), side))  # noqa: S308 - escaped
-
-
-def _escaped(value) -> str:
-    return html.escape(insert_zwsp("" if value is None else str(value)))
-
-
-def _side(item, diff, side: str, names, display=None) -> CompareSide | None:
-    """One side of a compared item: each field as safe HTML, changes in ``<ins>``/``<del>``."""
-    if item is None:
-        return None
-    display = display or {}
-    changed = {fd.name: fd for fd in diff.fields}
-    result = CompareSide()
-    for name in names:
-        shown = display.get(name, _escaped)
-        if name in changed and name in TEXT_DIFF_FIELDS:
-            value = _diff_html(changed[name].segments, side)
-        elif name in changed:
-            tag = "del" if side == "old" else "ins"
-            value = f"<{tag}>{shown(item.get(name))}</{tag}>" if item.get(name) else ""
-        else:
-            value = shown(item.get(name))
-        result.fields[name] = mark_safe(value)  # noqa: S308 - built from escaped parts only
-    return result
-
-
-_VERSION_KEY = re.compile(r"[0-9]{1,18}")
-
-
-def _snapshots(instrument: Instrument, keys: list[str]) -> dict[str, tuple]:
-    """``{key: (snapshot, version or None)}`` for "draft" and version pks: two queries at most."""
-    pks = set()
-    for key in keys:
-        if key != "draft":
-            # ASCII digits only, and a number a key can hold ("²".isdigit() is true too).
-            if not _VERSION_KEY.fullmatch(key):
-                raise Http404
-            pks.add(int(key))
-    found = {
-        version.pk: version
-        for version in Version.objects.filter(instrument=instrument, pk__in=pks).select_related(
-            "created_by"
-        )
-    }
-    result = {}
-    for key in keys:
-        if key == "draft":
-            if key not in result:
-                result[key] = (selectors.instrument_snapshot(instrument=instrument), None)
-        else:
-            version = found.get(int(key))
-            if version is None:
-                raise Http404
-            result[key] = (version.snapshot, version)
-    return result
 
 
 @require_GET
 def compare(request, pk: int):
+    """Two versions (or a version and the working draft) side by side; the markup of the
+    changes is the template's (``documents/templatetags/documents.py``)."""
     instrument = _instrument(request, pk)
     version_choices = selectors.version_list(instrument=instrument)
     default_a = str(version_choices[0].pk) if version_choices else "draft"
     a = request.GET.get("a") or default_a
     b = request.GET.get("b") or "draft"
-    snapshots = _snapshots(instrument, [a, b])
+    snapshots = _or_404(selectors.snapshots_to_compare(instrument=instrument, keys=[a, b]))
     (old, old_version), (new, new_version) = snapshots[a], snapshots[b]
     comparison = compare_snapshots(old, new)
-
-    ministry_codes = {
-        row.get("from_ministry") for row in [*old.get("schedule", []), *new.get("schedule", [])]
-    }
-    ministries = {o.code: o.name for o in Organisation.objects.filter(code__in=ministry_codes)}
-    levels = dict(ScheduleRow.Level.choices)
-    kinds = dict(Provision.Kind.choices)
-
-    def date_html(value):
-        return html.escape(kmdate(date.fromisoformat(value))) if value else ""
-
-    schedule_display = {
-        "from_ministry": lambda code: html.escape(str(ministries.get(code, code or ""))),
-        "level": lambda level: html.escape(str(levels.get(level, level or ""))),
-        "staff_count": lambda n: html.escape(str(kmnumber(n))),
-        "budget_riel": lambda n: html.escape(str(kmnumber(n))),
-        "effective_date": date_html,
-    }
-    text_names = ("heading_km", "text_km", "heading_en", "text_en")
-    rows = []
-    for diff in comparison.provisions:
-        old_side = _side(diff.old, diff, "old", text_names)
-        new_side = _side(diff.new, diff, "new", text_names)
-        for item, side in ((diff.old, old_side), (diff.new, new_side)):
-            if side is not None:
-                side.label = provision_label(item["kind"], item.get("number") or "")
-                side.kind = kinds.get(item["kind"], item["kind"])
-        rows.append(CompareRow(diff, old_side, new_side))
-    schedule_names = [name for name, _label in SCHEDULE_COLUMNS]
-    schedule_rows = [
-        CompareRow(
-            diff,
-            _side(diff.old, diff, "old", schedule_names, schedule_display),
-            _side(diff.new, diff, "new", schedule_names, schedule_display),
-        )
-        for diff in comparison.schedule
-    ]
-    header = [
-        CompareRow(
-            fd,
-            CompareSide(fields={"v": _diff_html(fd.segments, "old")}),
-            CompareSide(fields={"v": _diff_html(fd.segments, "new")}),
-        )
-        for fd in comparison.instrument
-    ]
     return TemplateResponse(
         request,
         "documents/compare.html",
@@ -740,10 +587,11 @@ def compare(request, pk: int):
             "old_version": old_version,
             "new_version": new_version,
             "summary": comparison.summary,
-            "rows": rows,
-            "schedule_rows": schedule_rows,
+            "rows": comparison.provisions,
+            "schedule_rows": comparison.schedule,
             "schedule_columns": SCHEDULE_COLUMNS,
-            "header": header,
+            "header": comparison.instrument,
+            "ministries": selectors.ministry_names(snapshots=[old, new]),
         },
     )
 
@@ -754,19 +602,11 @@ def compare(request, pk: int):
 @require_GET
 def timeline(request, pk: int):
     instrument = _instrument(request, pk)
-    entries = selectors.instrument_timeline(instrument=instrument)
-    previous = {
-        version.pk: version.previous
-        for version in _with_previous(selectors.version_list(instrument=instrument))
-    }
     return TemplateResponse(
         request,
         "documents/timeline.html",
         {
             "instrument": instrument,
-            "entries": [
-                (entry, previous.get(entry.version.pk) if entry.version else None)
-                for entry in entries
-            ],
+            "entries": selectors.timeline_with_previous(instrument=instrument),
         },
     )

@@ -289,3 +289,65 @@ def task_for_step(task_pk: int):
         task.consultation = consultation
         process.current_round = consultation.round  # a review task is of the open round
     return task
+
+
+def latest_process(*, instrument: Instrument) -> ApprovalProcess | None:
+    """The instrument's current (newest) process, if it was ever submitted: one query."""
+    return instrument.processes.order_by("-pk").first()
+
+
+def consultation_of_task(task) -> Consultation:
+    """The consultation a consulted organisation's review task answers: one query."""
+    return Consultation.objects.select_related("round__version", "organisation").get(
+        pk=task.data["consultation_id"]
+    )
+
+
+def consultation_provisions(
+    *, consultation: Consultation, language: str | None = None
+) -> tuple[list[dict], list[Comment]]:
+    """The text sent to a consulted organisation, provision by provision (each with its
+    label and the organisation's comments on it), and the comments on no provision in
+    particular. One query for the comments, whatever the text's length."""
+    by_provision: dict[str, list[Comment]] = {}
+    for comment in consultation.comments.select_related("author").order_by("pk"):
+        by_provision.setdefault(str(comment.provision_uid or ""), []).append(comment)
+    provisions = [
+        {
+            **item,
+            "label": provision_label(item["kind"], item["number"], language),
+            "comments": by_provision.get(item["uid"], []),
+        }
+        for item in consultation.round.version.snapshot["provisions"]
+    ]
+    return provisions, by_provision.get("", [])
+
+
+def process_matrix_rows(*, process: ApprovalProcess, language: str | None = None) -> list[dict]:
+    """Every round's comments of the process as matrix rows (``matrix_rows``), each with
+    the text that resulted from its round: what the drafters consolidate. A fixed number of
+    queries per round, whatever the number of comments."""
+    results = {
+        consultation_round.number: round_result(consultation_round=consultation_round)
+        for consultation_round in process.rounds.select_related(
+            "version", "instrument__instrument_type"
+        )
+    }
+    comments = Comment.objects.filter(consultation__round__process=process)
+    return matrix_rows(comments, language=language, results=results)
+
+
+def earlier_consultation(*, consultation: Consultation) -> Consultation | None:
+    """The same organisation's consultation on the same instrument in the latest earlier
+    round that consulted it, with the version it was sent then; None if none did. One
+    query."""
+    return (
+        Consultation.objects.filter(
+            organisation=consultation.organisation_id,
+            round__instrument_id=consultation.round.instrument_id,
+            round__number__lt=consultation.round.number,
+        )
+        .select_related("round__version")
+        .order_by("-round__number")
+        .first()
+    )

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -21,9 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.models import Task
 
+from documents.diffing import compare_snapshots
+from documents.errors import EditConflict
 from documents.models import Version
-from documents.numbering import provision_label
 from documents.selectors import version_text
+from organisations.models import User
 from workflows import forms, selectors, services
 from workflows.models import Comment, Consultation
 
@@ -119,30 +122,18 @@ class OrganisationReviewView(TaskFormView):
     template_name = "workflows/organisation_review.html"
 
     def get_consultation(self) -> Consultation:
-        return Consultation.objects.select_related("round__version", "organisation").get(
-            pk=self.activation.task.data["consultation_id"]
-        )
+        return selectors.consultation_of_task(self.activation.task)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         consultation = self.get_consultation()
-        language = get_language()
-        comments = list(consultation.comments.select_related("author").order_by("pk"))
-        by_provision: dict[str, list[Comment]] = {}
-        for comment in comments:
-            by_provision.setdefault(str(comment.provision_uid or ""), []).append(comment)
-        provisions = [
-            {
-                **item,
-                "label": provision_label(item["kind"], item["number"], language),
-                "comments": by_provision.get(item["uid"], []),
-            }
-            for item in consultation.round.version.snapshot["provisions"]
-        ]
+        provisions, general_comments = selectors.consultation_provisions(
+            consultation=consultation, language=get_language()
+        )
         context.update(
             consultation=consultation,
             provisions=provisions,
-            general_comments=by_provision.get("", []),
+            general_comments=general_comments,
             comment_form=forms.CommentForm(),
             previous_round=consultation.round.number - 1,
         )
@@ -167,14 +158,7 @@ class ConsolidateView(TaskFormView):
         context = super().get_context_data(**kwargs)
         process = self.activation.process
         language = get_language()
-        comments = Comment.objects.filter(consultation__round__process=process)
-        results = {
-            consultation_round.number: selectors.round_result(consultation_round=consultation_round)
-            for consultation_round in process.rounds.select_related(
-                "version", "instrument__instrument_type"
-            )
-        }
-        context["rows"] = selectors.matrix_rows(comments, language=language, results=results)
+        context["rows"] = selectors.process_matrix_rows(process=process, language=language)
         context["provisions"] = selectors.draft_provisions(
             instrument=process.instrument, language=language
         )
@@ -205,8 +189,6 @@ class RegisterView(TaskFormView):
 
     def get_initial(self):
         instrument = self.activation.process.instrument
-        from django.utils import timezone
-
         return {
             "reference_number": services.next_reference_number(
                 instrument_type=instrument.instrument_type, year=timezone.localdate().year
@@ -273,8 +255,6 @@ def comment_respond(request, pk):
         raise Http404
     form = forms.ResponseForm(request.POST)
     if form.is_valid():
-        from documents.errors import EditConflict
-
         try:
             services.comment_respond(
                 comment=comment,
@@ -295,8 +275,6 @@ def comment_respond(request, pk):
 
 
 def _back(request) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return "/"
@@ -351,19 +329,8 @@ def matrix_publish(request, process_pk, round_number):
 def changes_since(request, pk):
     """For a reviewer: what changed between the version their organisation saw in its
     previous round and the version sent now."""
-    from documents.diffing import compare_snapshots
-
     consultation = _consultation_or_404(request, pk)
-    earlier = (
-        Consultation.objects.filter(
-            organisation=consultation.organisation,
-            round__instrument_id=consultation.round.instrument_id,
-            round__number__lt=consultation.round.number,
-        )
-        .select_related("round__version")
-        .order_by("-round__number")
-        .first()
-    )
+    earlier = selectors.earlier_consultation(consultation=consultation)
     if earlier is None:
         raise Http404
     old, new = earlier.round.version, consultation.round.version
@@ -477,7 +444,7 @@ def instrument_process(request, pk):
     organisation's reviewer sees only their organisation's consultations (the version sent,
     the deadline, their answer) and the matrices: no internal step, reason or official."""
     instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
-    process = instrument.processes.order_by("-pk").first()
+    process = selectors.latest_process(instrument=instrument)
     internal = selectors.sees_internal_record(request.user)
     open_tasks = selectors.open_tasks(process=process) if process and internal else []
     return render(
@@ -530,8 +497,6 @@ def round_close(request, process_pk, round_number):
 
 @require_POST
 def task_reassign(request, task_pk):
-    from organisations.models import User
-
     task = get_object_or_404(Task, pk=task_pk)
     process = get_object_or_404(selectors.processes_visible_to(request.user), pk=task.process_id)
     to = request.POST.get("to", "")

@@ -16,9 +16,9 @@ from documents.diffing import (
     ProvisionDiff,
     Segment,
     compare_snapshots,
-    segments_to_html,
     word_diff,
 )
+from documents.templatetags.documents import segments_to_html
 from khmer.segment import word_boundaries
 
 MANDATE_PATH = Path(__file__).resolve().parents[2] / "tests/data/department-mandate.km.txt"

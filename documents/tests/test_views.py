@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from documents import services
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow, Version
-from organisations.models import Organisation
+from organisations.models import Organisation, User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ZWSP = "\u200b"
@@ -554,6 +554,95 @@ def test_compare_marks_changes_word_by_word(drafter_client, demo, instrument, ch
     assert drafter_client.get(url("compare", instrument.pk), {"a": 999999}).status_code == 404
 
 
+def _compare_body(client, instrument, version, language):
+    """The compare page as the drafter reads it in ``language`` (their own choice)."""
+    User.objects.filter(username="drafter").update(language=language)
+    response = client.get(url("compare", instrument.pk), {"a": version.pk, "b": "draft"})
+    assert response.status_code == 200
+    return plain(response.content.decode())
+
+
+def _texts_of_changed_rows(body: str) -> list[str]:
+    """The Khmer text of each side of each changed provision, in page order (old, new)."""
+    texts = []
+    for row in body.split('<div class="lekhit-compare-row ')[1:]:
+        if row.startswith("lekhit-compare-row--changed"):
+            texts += re.findall(
+                '<div class="lekhit-text lekhit-legal-text" lang="km">(.*?)</div>', row
+            )
+    return texts
+
+
+def test_compare_escapes_markup_typed_in_the_text_and_marks_only_the_changed_words(
+    drafter_client, demo, instrument, chapter
+):
+    typed = services.provision_add(
+        instrument=instrument,
+        user=demo["drafter"],
+        kind="article",
+        parent=chapter,
+        text_km='មាត្រា <b>ដិត</b> & x<y "ក"',
+    )
+    version = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
+    services.provision_update(
+        provision=typed,
+        user=demo["drafter"],
+        expected_lock_version=typed.lock_version,
+        text_km='មាត្រា <b>ក្រាស់</b> & x<y "ក"',
+    )
+    shown = "មាត្រា &lt;b&gt;{}&lt;/b&gt; &amp; x&lt;y &quot;ក&quot;"
+    for language in ("km", "en"):
+        body = _compare_body(drafter_client, instrument, version, language)
+        assert "<b>" not in body and "<y" not in body
+        old, new = _texts_of_changed_rows(body)
+        assert re.fullmatch(shown.format("<del>[^<]*ដិត[^<]*</del>"), old), old
+        assert re.fullmatch(shown.format("<ins>[^<]*ក្រាស់[^<]*</ins>"), new), new
+    # The marked words keep their line-break opportunities (U+200B between Khmer words).
+    raw = drafter_client.get(url("compare", instrument.pk), {"a": version.pk}).content.decode()
+    assert ZWSP in raw[raw.index("<ins>") : raw.index("</ins>")] or "<ins>ក្រាស់</ins>" in raw
+
+
+def test_compare_shows_the_schedule_s_values_and_the_title_in_the_page_s_language(
+    drafter_client, demo, instrument, row
+):
+    version = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
+    row.refresh_from_db()
+    services.schedule_row_update(
+        row=row,
+        user=demo["drafter"],
+        expected_lock_version=row.lock_version,
+        function_km=row.function_km,
+        function_en="",
+        from_ministry=Organisation.objects.get(code="moh"),
+        level="province",
+        legal_basis="",
+        staff_count=0,
+        budget_riel=1234567,
+        assets="",
+        effective_date=None,
+    )
+    instrument.refresh_from_db()
+    services.instrument_update(
+        instrument=instrument,
+        user=demo["drafter"],
+        expected_lock_version=instrument.lock_version,
+        title_en="Sub-decree <i>on</i> the transfer of functions",
+    )
+    body = _compare_body(drafter_client, instrument, version, "km")
+    assert '<td class="lekhit-col-from_ministry"><del>ក្រសួងអប់រំ យុវជន និងកីឡា</del></td>' in body
+    assert '<td class="lekhit-col-from_ministry"><ins>ក្រសួងសុខាភិបាល</ins></td>' in body
+    assert '<td class="lekhit-col-staff_count"><del>១២</del></td>' in body
+    assert '<td class="lekhit-col-staff_count"></td>' in body  # changed to nothing
+    assert '<td class="lekhit-col-budget_riel">១.២៣៤.៥៦៧</td>' in body  # unchanged
+    title = re.search(
+        '<h2>[^<]*</h2>\\s*<div class="lekhit-compare">(.*?)</div>\\s*</div>', body, re.S
+    )
+    assert re.search("<ins>[^<]*&lt;i&gt;[^<]*</ins>", title.group(1)), title.group(1)
+    body = _compare_body(drafter_client, instrument, version, "en")
+    assert '<td class="lekhit-col-from_ministry"><ins>Ministry of Health</ins></td>' in body
+    assert '<td class="lekhit-col-budget_riel">1,234,567</td>' in body
+
+
 def test_timeline_links_each_version_to_the_previous_one(drafter_client, demo, instrument, article):
     first = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
     second = services.version_create(instrument=instrument, user=demo["drafter"], label="v2")
@@ -609,17 +698,68 @@ def _count_queries(client, path, params=None):
 def test_editor_and_compare_cost_the_same_queries_for_10_and_100_articles(drafter_client, demo):
     small, small_version = _instrument_with_articles(demo, 10)
     large, large_version = _instrument_with_articles(demo, 100)
+    # The first page after signing in also writes the session: no page's own cost.
+    drafter_client.get(url("instrument", small.pk))
     for name, params in (
         ("instrument", None),
         ("compare", "version"),
         ("schedule", None),
         ("versions", None),
+        ("timeline", None),
+        ("details", None),
     ):
         counts = []
         for instrument, version in ((small, small_version), (large, large_version)):
             query = {"a": version.pk, "b": "draft"} if params else None
             counts.append(_count_queries(drafter_client, url(name, instrument.pk), query))
         assert counts[0] == counts[1], (name, counts)
+    for name in ("provision_edit", "provision_detail"):
+        counts = [
+            _count_queries(
+                drafter_client,
+                url(name, instrument.pk, Provision.objects.filter(instrument=instrument).last().pk),
+            )
+            for instrument in (small, large)
+        ]
+        assert counts[0] == counts[1], (name, counts)
     compare = drafter_client.get(url("compare", large.pk), {"a": large_version.pk, "b": "draft"})
     assert compare.context["summary"].changed == 100
     assert len(re.findall("<ins>", compare.content.decode())) >= 100
+
+
+def test_the_list_costs_the_same_queries_for_2_and_20_instruments(
+    drafter_client, demo, django_assert_num_queries
+):
+    for _n in range(2):
+        _instrument_with_articles(demo, 1)
+    drafter_client.get(url("index"))  # the first page after signing in writes the session
+    small = _count_queries(drafter_client, url("index"))
+    for _n in range(18):
+        _instrument_with_articles(demo, 1)
+    with django_assert_num_queries(small):
+        body = drafter_client.get(url("index")).content.decode()
+    assert body.count('class="lekhit-legal-text" lang="km" href=') == 20
+
+
+def test_the_timeline_costs_the_same_queries_for_2_and_12_saves_and_versions(
+    drafter_client, demo, instrument, django_assert_num_queries
+):
+    other = services.instrument_create(
+        user=demo["drafter"],
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km="អនុក្រឹត្យផ្សេង",
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    for subject, saves in ((instrument, 2), (other, 12)):
+        for n in range(saves):
+            services.provision_add(
+                instrument=subject, user=demo["drafter"], kind="chapter", heading_km=f"ជំពូក{n}"
+            )
+            services.version_create(instrument=subject, user=demo["drafter"], label=f"v{n}")
+    drafter_client.get(url("timeline", instrument.pk))  # the first page writes the session
+    small = _count_queries(drafter_client, url("timeline", instrument.pk))
+    with django_assert_num_queries(small):
+        response = drafter_client.get(url("timeline", other.pk))
+    entries = response.context["entries"]
+    assert sum(1 for entry, _previous in entries if entry.version) == 12
+    assert [previous is not None for entry, previous in entries if entry.version][-1] is False

@@ -2,8 +2,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from documents.diffing import segments_to_html
 from documents.numbering import provision_label
+from documents.templatetags.documents import segments_to_html
 
 register = template.Library()
 
