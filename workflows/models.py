@@ -142,7 +142,7 @@ class Consultation(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="consultation",  # read with the task: selectors.task_for_step
     )
     position = models.CharField(
         pgettext_lazy("a consulted organisation's answer", "position"),
