@@ -622,7 +622,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
         detail["sha256"] = version.sha256
     elif decision == SignOffDecision.REJECT:
         _set_status(process.instrument, Instrument.Status.REJECTED)
-    _finish(activation, user, f"sign_off.{decision}", **detail)
+    _finish(activation, user, f"{activation.flow_task.name}.{decision}", **detail)
 
 
 def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
