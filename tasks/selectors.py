@@ -12,7 +12,6 @@ from organisations.models import Delegation, User
 from organisations.roles import Role
 from organisations.selectors import delegation_in_force, delegations_in_force
 from project.celery import app
-from project.joined_select import JoinedSelect
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
 
 
@@ -266,61 +265,3 @@ def sweep_status() -> dict:
     """When the sweep last ran (informative: beat's own health is the heartbeat's)."""
     row = Heartbeat.objects.filter(name="sweep").first()
     return {"ok": True, "last_run": row.received_at.isoformat() if row else None}
-
-
-# --- The delivery's claim: the worker's hot path ---------------------------------------
-
-# The reminder (``r``) with everything its message needs.
-_CLAIMED = JoinedSelect(
-    (Reminder, "r", None),
-    (User, "u", "JOIN {table} u ON u.id = r.recipient_id"),
-    (TaskDeadline, "d", "LEFT JOIN {table} d ON d.id = r.deadline_id"),
-    ("documents.Instrument", "i", "LEFT JOIN {table} i ON i.id = d.instrument_id"),
-    (User, "a", "LEFT JOIN {table} a ON a.id = d.assignee_id"),
-    ("organisations.Organisation", "o", "LEFT JOIN {table} o ON o.id = d.organisation_id"),
-)
-
-
-def reminder_claim(reminder_id: int, *, now) -> Reminder | None:
-    """Mark a pending reminder sent and read it with its recipient, its deadline and the
-    deadline's instrument, assignee and organisation; None when it is not pending (sent,
-    skipped, failed) or a twin job holds it. Call inside the transaction that sends it: the
-    row stays locked until then, and a failed send rolls the mark back.
-
-    On PostgreSQL one statement does it all: the UPDATE takes the pending row only if no
-    twin job holds it (``FOR UPDATE SKIP LOCKED`` in its sub-select), and its RETURNING
-    feeds the joins. SQLite has neither row locks nor data-modifying CTEs: the UPDATE and
-    the read are two statements there, serialised by the IMMEDIATE transaction. The read is
-    a ``JoinedSelect``: delivery runs thousands of times a minute at a deadline.
-    """
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    # Quoted names from the model's metadata; the values are parameters.
-    mark = (
-        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-        "last_error = ''"
-    )
-    params = [Reminder.Status.SENT, now, reminder_id, Reminder.Status.PENDING]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH claimed AS ({mark} WHERE id = (SELECT id FROM {table} "  # noqa: S608
-                "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED) RETURNING *) "
-                + _CLAIMED.sql(source="claimed"),
-                params,
-            )
-        else:
-            cursor.execute(f"{mark} WHERE id = %s AND status = %s", params)
-            if cursor.rowcount != 1:
-                return None
-            cursor.execute(_CLAIMED.sql() + " WHERE r.id = %s", [reminder_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    reminder, recipient, deadline, instrument, assignee, organisation = _CLAIMED.instances(row)
-    reminder.recipient = recipient
-    if deadline is not None:
-        deadline.instrument = instrument
-        deadline.assignee = assignee
-        deadline.organisation = organisation
-        reminder.deadline = deadline
-    return reminder

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -487,11 +488,40 @@ def _notice(reminder: Reminder, *, today: date) -> Notice | None:
     return notice(reminder, today=today) if notice else None
 
 
+def _reminder_claim(reminder_id: int, *, now: datetime) -> Reminder | None:
+    """Lock a pending reminder, read it with its recipient, its deadline and the deadline's
+    instrument, assignee and organisation, and mark it sent; None when it is not pending
+    (sent, skipped, failed) or a twin job holds it. Call inside the transaction that sends
+    it: the row stays locked until then, and a failed send rolls the mark back.
+
+    The lock and the read are one statement (``FOR UPDATE SKIP LOCKED`` on the reminder's
+    row only): it never waits, so what it reads is the row as it is once locked; a twin
+    job's row is skipped, and a row its twin already sent is no longer pending. On SQLite
+    the IMMEDIATE transaction serialises the jobs instead.
+    """
+    reminder = (
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related(
+            "recipient", "deadline__instrument", "deadline__assignee", "deadline__organisation"
+        )
+        .filter(pk=reminder_id, status=Reminder.Status.PENDING)
+        .first()
+    )
+    if reminder is None:
+        return None
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Reminder.Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+    )
+    reminder.status, reminder.sent_at, reminder.last_error = Reminder.Status.SENT, now, ""
+    reminder.attempts += 1
+    return reminder
+
+
 def reminder_deliver(*, reminder_id: int) -> str:
     """Send one outbox row, exactly once. Returns what happened (for logs and tests).
 
-    The claim (``selectors.reminder_claim``) marks the row sent in the statement that reads
-    it, and holds it locked for the whole send: a twin job running at the same moment skips
+    The claim (``_reminder_claim``) locks the row as it reads it, marks it sent, and holds
+    it locked for the whole send: a twin job running at the same moment skips
     it (``FOR UPDATE SKIP LOCKED``), and a duplicated or redelivered job finds it no longer
     pending and does nothing. The notification is written next and the e-mail goes last,
     all in one transaction: if anything fails (the mail server above all) the transaction is
@@ -502,7 +532,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
     """
     now = timezone.now()
     with transaction.atomic():
-        reminder = selectors.reminder_claim(reminder_id, now=now)
+        reminder = _reminder_claim(reminder_id, now=now)
         if reminder is None:
             return "not pending"
         try:

@@ -7,8 +7,10 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Approval process")
 
     def ready(self):
-        # Time (``tasks``) sits below the process: tell its sweep and reminders what only the
-        # process knows (rounds past their deadline, step titles, the director's question).
-        from workflows import deadlines
+        # checks: registers the step names' system check (workflows.E001).
+        # deadlines: time (``tasks``) sits below the process; tell its sweep and reminders what
+        # only the process knows (rounds past their deadline, step titles, the director's
+        # question).
+        from workflows import checks, deadlines  # noqa: F401
 
         deadlines.register()

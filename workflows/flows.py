@@ -8,7 +8,7 @@ director-general's rejection does. Every step's work — checks, versions, audit
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow
+from viewflow.workflow import flow, lock
 
 from organisations.backends import organisation_review_permission
 from workflows import nodes, selectors, services, views
@@ -22,8 +22,15 @@ def _lead_drafter(activation):
 
 def _decided(key, value):
     """The condition "the step just done decided ``value``": each human step's service keeps
-    what was decided in its task's data (``decision``, ``next_step``)."""
-    return lambda activation: activation.previous_task.data.get(key) == value
+    what was decided in its task's data (``decision``, ``next_step``). The step hands its
+    task to the gateway after it (``nodes.ViewActivation``); else (a gateway revived by an
+    administrator) it is read back: a gateway has one task before it."""
+
+    def condition(activation):
+        previous = getattr(activation, "previous_task", None) or activation.task.previous.get()
+        return previous.data.get(key) == value
+
+    return condition
 
 
 class ApprovalFlow(flow.Flow):
@@ -33,12 +40,14 @@ class ApprovalFlow(flow.Flow):
         "Internal review, consultation of the ministries concerned, consolidation, legal "
         "review, sign-off by the director-general and registration."
     )
-    # A row lock on the process: two people finishing steps of one process queue up, so that
-    # the join of a consultation round sees every answer exactly once.
-    lock_impl = nodes.ProcessRowLock()
+    # A row lock on the process (SELECT ... FOR UPDATE, waited for): two people finishing
+    # steps of one process queue up, so that the join of a consultation round sees every
+    # answer exactly once. Each step reads its task once this lock is held
+    # (``services.task_activation``). On SQLite the IMMEDIATE transaction is the lock.
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
     start = (
-        nodes.StartHandle(this.start_process)
+        flow.StartHandle(this.start_process)
         .Annotation(title=_("Submitted for review"))
         .Next(this.chief_review)
     )
@@ -52,7 +61,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_chief_review)
     )
     after_chief_review = (
-        nodes.If(_decided("decision", Decision.APPROVE))
+        flow.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the office chief?"))
         .Then(this.director_review)
         .Else(this.revise)
@@ -65,7 +74,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_director_review)
     )
     after_director_review = (
-        nodes.If(_decided("decision", Decision.APPROVE))
+        flow.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the director?"))
         .Then(this.plan_round)
         .Else(this.revise)
@@ -89,11 +98,7 @@ class ApprovalFlow(flow.Flow):
     consult = (
         nodes.ForEach()
         .Annotation(title=_("Consult each organisation"))
-        .Each(
-            this.organisation_review,
-            data_source=this.consulted_organisations,
-            on_created=this.consultation_tasks_created,
-        )
+        .Next(this.organisation_review, data_source=this.consulted_organisations)
     )
     organisation_review = (
         nodes.View(views.OrganisationReviewView.as_view())
@@ -103,11 +108,12 @@ class ApprovalFlow(flow.Flow):
                 activation.task.data["organisation_id"]
             )
         )
+        .onCreate(this.consultation_task_created)
         .Next(this.round_answered)
     )
-    round_answered = nodes.Join().Annotation(title=_("All have answered")).Next(this.close_round)
+    round_answered = flow.Join().Annotation(title=_("All have answered")).Next(this.close_round)
     close_round = (
-        nodes.Function(this.round_closed)
+        flow.Function(this.round_closed)
         .Annotation(title=_("Close the round"))
         .Next(this.consolidate)
     )
@@ -119,7 +125,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_consolidation)
     )
     after_consolidation = (
-        nodes.If(_decided("next_step", NextStep.ROUND))
+        flow.If(_decided("next_step", NextStep.ROUND))
         .Annotation(title=_("Another round?"))
         .Then(this.plan_round)
         .Else(this.legal_review)
@@ -134,7 +140,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_legal_review)
     )
     after_legal_review = (
-        nodes.If(_decided("decision", Decision.APPROVE))
+        flow.If(_decided("decision", Decision.APPROVE))
         .Annotation(title=_("Approved by the legal reviewer?"))
         .Then(this.sign_off)
         .Else(this.consolidate)
@@ -147,7 +153,7 @@ class ApprovalFlow(flow.Flow):
         .Next(this.after_sign_off)
     )
     after_sign_off = (
-        nodes.Switch()
+        flow.Switch()
         .Annotation(title=_("Signed?"))
         .Case(this.register, _decided("decision", SignOffDecision.APPROVE))
         .Case(this.consolidate, _decided("decision", SignOffDecision.RETURN))
@@ -160,8 +166,8 @@ class ApprovalFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.end)
     )
-    rejected = nodes.End().Annotation(title=_("Rejected"))
-    end = nodes.End().Annotation(title=_("Registered"))
+    rejected = flow.End().Annotation(title=_("Rejected"))
+    end = flow.End().Annotation(title=_("Registered"))
 
     # --- Callbacks: each hands over to a service -------------------------------------
 
@@ -174,8 +180,8 @@ class ApprovalFlow(flow.Flow):
     def consulted_organisations(self, activation):
         return services.round_branches(process=activation.process)
 
-    def consultation_tasks_created(self, activations):
-        services.on_consultation_tasks_created(activations=activations)
+    def consultation_task_created(self, activation):
+        services.on_consultation_task_created(activation=activation)
 
     def round_closed(self, activation):
         services.on_round_closed(activation=activation)

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
+from khmer.formats import format_datetime
 from organisations.models import Organisation
 
 
@@ -66,6 +67,15 @@ class ApprovalProcess(Process):
 
     def __str__(self):
         return str(self.instrument)
+
+    # Viewflow's process page lists the process's fields (``viewflow.utils.get_object_data``)
+    # by each one's ``get_<field>_display()`` where the model has one: the two dates in the
+    # reader's language (Khmer digits and forms in Khmer), as every page of ours writes them.
+    def get_created_display(self) -> str:
+        return format_datetime(self.created)
+
+    def get_finished_display(self) -> str | None:
+        return format_datetime(self.finished) if self.finished else None  # not listed
 
     @cached_property
     def current_round(self) -> "ConsultationRound | None":
@@ -142,7 +152,7 @@ class Consultation(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="consultation",  # read with the task: selectors.task_for_step
     )
     position = models.CharField(
         pgettext_lazy("a consulted organisation's answer", "position"),

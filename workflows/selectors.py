@@ -269,24 +269,19 @@ def task_for_step(task_pk: int):
     """The task with everything a step's service reads: its process (ours), instrument, lead
     drafter and owner, and for a consulted organisation's task its consultation, round and
     organisation. Read it once the process is locked (``services.task_activation``): a read
-    that waited for the lock would see the task as it was before the wait. One query, two
-    for a consulted organisation's task."""
+    that waited for the lock would see the task as it was before the wait. One query."""
     from viewflow.workflow.models import Task
 
     task = Task.objects.select_related(
-        "process__approvalprocess__instrument__lead_drafter", "owner"
+        "process__approvalprocess__instrument__lead_drafter",
+        "owner",
+        "consultation__round",
+        "consultation__organisation",
     ).get(pk=task_pk)
     process = task.process.approvalprocess
     task.process = process
-    consultation = None
-    if "consultation_id" in task.data:
-        consultation = (
-            Consultation.objects.select_related("round", "organisation")
-            .filter(task_id=task.pk)
-            .first()
-        )
+    consultation = getattr(task, "consultation", None)
     if consultation is not None:
-        task.consultation = consultation
         process.current_round = consultation.round  # a review task is of the open round
     return task
 

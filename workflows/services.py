@@ -28,7 +28,7 @@ from khmer.text import model_text, typed_text
 from organisations.backends import acting_for_task, reviews_for
 from organisations.models import Organisation, User
 from tasks.calendar import add_working_days
-from tasks.deadlines import deadline_open, deadlines_open
+from tasks.deadlines import deadline_open
 from workflows import selectors
 from workflows.models import (
     ApprovalProcess,
@@ -315,19 +315,16 @@ def round_branches(*, process: ApprovalProcess) -> list[dict]:
     ]
 
 
-def on_consultation_tasks_created(*, activations: list[Activation]) -> None:
-    """Each organisation's task of a new round: linked to its consultation, and given the
-    round's deadline, in one statement each however many organisations are consulted."""
-    tasks = [activation.task for activation in activations]
-    process = activations[0].process
-    Consultation.objects.bulk_update(
-        [Consultation(pk=task.data["consultation_id"], task=task) for task in tasks], ["task"]
-    )
-    deadlines_open(
-        tasks=tasks,
+def on_consultation_task_created(*, activation: Activation) -> None:
+    """An organisation's task of a new round: linked to its consultation, and given the
+    round's deadline."""
+    task, process = activation.task, activation.process
+    Consultation.objects.filter(pk=task.data["consultation_id"]).update(task=task)
+    deadline_open(
+        task=task,
         instrument=process.instrument,
-        step=activations[0].flow_task.name,
-        organisation_ids=[task.data["organisation_id"] for task in tasks],
+        step=activation.flow_task.name,
+        organisation_id=task.data["organisation_id"],
         due_on=process.current_round.deadline,
     )
 
@@ -625,7 +622,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
         detail["sha256"] = version.sha256
     elif decision == SignOffDecision.REJECT:
         _set_status(process.instrument, Instrument.Status.REJECTED)
-    _finish(activation, user, f"sign_off.{decision}", **detail)
+    _finish(activation, user, f"{activation.flow_task.name}.{decision}", **detail)
 
 
 def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:

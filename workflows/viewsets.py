@@ -23,7 +23,7 @@ from viewflow.workflow.flow.views import (
 )
 from viewflow.workflow.flow.views.list import WorkflowInboxListView, WorkflowQueueListView
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from khmer.formats import format_date
 from organisations.selectors import principals_of
@@ -70,8 +70,16 @@ class VisibleProcessDetailView(DetailProcessView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["task_list"] = context["task_list"].filter(
-            pk__in=tasks_visible_to(self.request.user)
+        user, process = self.request.user, context["process"]
+        context["task_list"] = context["task_list"].filter(pk__in=tasks_visible_to(user))
+        # What the page may offer, answered here and not by the template: each step a link
+        # where its node lets the user view it (viewflow's template asked ``has_perm``), and
+        # cancelling a running process where viewflow's cancel page would allow it.
+        context["task_rows"] = [
+            (task, task.flow_task.has_view_permission(user)) for task in context["task_list"]
+        ]
+        context["may_cancel"] = process.status == PROCESS.NEW and (
+            self.flow_class.instance.has_manage_permission(user, obj=process)
         )
         return context
 

@@ -312,6 +312,40 @@ def test_viewflow_s_process_and_task_pages_write_dates_in_khmer(demo, instrument
     assert format_datetime(task.created, "km") in text  # "ថ្ងៃទី១ ខែធ្នូ ឆ្នាំ២០២៦ …"
     assert f"{process.pk}/{task.pk}" not in text  # the task's number in Khmer digits too
     assert "Submitted for review" not in text and "បានដាក់ជូនពិនិត្យ" in text  # the start step
+    assert text.count(format_datetime(process.created, "km")) >= 1  # the panel's process data
+    task_page = client.get(ApprovalFlow.chief_review.reverse("detail", args=[process.pk, task.pk]))
+    assert task_page.status_code == 200
+    page = task_page.content.decode()
+    assert 'label="បានបង្កើត"' in page and 'label="Created"' not in page
+    assert format_datetime(task.created, "km") in page
+
+
+def test_viewflow_s_pages_are_extended_by_blocks_not_copied(demo, instrument, client):
+    """Our process and task pages extend viewflow's own templates (found under the flow's
+    name first), and the permission to open each step comes from the view."""
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    task = open_task(process, ApprovalFlow.chief_review)
+    client.force_login(demo["chief"])
+    detail = client.get(reverse("workflow:flows:approval:process_detail", args=[process.pk]))
+    names = [template.name for template in detail.templates]
+    assert names[:2] == [
+        "workflows/approval/process_detail.html",
+        "viewflow/workflow/process_detail.html",
+    ]
+    assert [(row.pk, may_open) for row, may_open in detail.context["task_rows"]] == [
+        (row.pk, row.flow_task.has_view_permission(demo["chief"]))
+        for row in detail.context["task_list"]
+    ]
+    assert detail.context["may_cancel"] is False  # a manage right, which the chief lacks
+    assert reverse("workflow:flows:approval:process_cancel", args=[process.pk]) not in (
+        detail.content.decode()
+    )
+    task_page = client.get(ApprovalFlow.chief_review.reverse("detail", args=[process.pk, task.pk]))
+    names = [template.name for template in task_page.templates]
+    assert names[:2] == [
+        "workflows/approval/task_detail.html",
+        "viewflow/workflow/task_detail.html",
+    ]
 
 
 def test_the_matrix_links_each_answer_to_the_text_it_changed(demo, in_consultation, client):
