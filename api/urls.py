@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import views
@@ -45,4 +45,5 @@ urlpatterns = [
     ),
     path("v1/comments/<int:pk>/", views.CommentDelete.as_view(), name="comment"),
     path("v1/verify/<str:sha256>/", views.Verify.as_view(), name="verify"),
+    re_path(r"", views.NotFound.as_view(), name="not_found"),
 ]

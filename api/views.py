@@ -511,3 +511,15 @@ class Verify(ApiView):
         if sign_off is None:
             raise Http404
         return Response(self.get_serializer(sign_off).data)
+
+
+@extend_schema(exclude=True)
+class NotFound(ApiView):
+    """Any other address under /api/: a JSON 404 like every other answer of the API (not
+    Django's HTML page), whatever the method."""
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise Http404
