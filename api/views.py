@@ -7,6 +7,7 @@ existence is not told).
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -47,7 +48,7 @@ class ApiView(generics.GenericAPIView):
     def perform_authentication(self, request):
         super().perform_authentication(request)
         user = request.user
-        if user.is_authenticated and user.language in {code for code, _n in _languages()}:
+        if user.is_authenticated and user.language in {code for code, _n in settings.LANGUAGES}:
             translation.activate(user.language)
             request._request.LANGUAGE_CODE = user.language
 
@@ -71,12 +72,6 @@ class ApiView(generics.GenericAPIView):
         return self.get_paginated_response(serializer.data)
 
 
-def _languages():
-    from django.conf import settings
-
-    return settings.LANGUAGES
-
-
 def _body(request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationError(_("Send a JSON object."))
@@ -98,7 +93,12 @@ def _string(data: dict, name: str) -> str:
 @extend_schema(
     tags=["instruments"],
     parameters=[
-        OpenApiParameter("status", str, enum=Instrument.Status.values, description="Status."),
+        OpenApiParameter(
+            "status",
+            str,
+            enum=Instrument.Status.values,
+            description="Status (internal staff; anyone else gets an empty list).",
+        ),
         OpenApiParameter("type", str, description="Instrument type code (e.g. sub-decree)."),
         OpenApiParameter("q", str, description="Words of the Khmer or English title."),
         OpenApiParameter("mine", bool, description="Only those I draft (lead or co-drafter)."),
@@ -118,6 +118,8 @@ class InstrumentList(ApiView, generics.ListAPIView):
         if "status" in params:
             if params["status"] not in Instrument.Status.values:
                 raise ValidationError({"status": _("No instrument has this status.")})
+            if not self.internal:  # the status is the department's: filtering would tell it
+                return instruments.none()
             instruments = instruments.filter(status=params["status"])
         if params.get("type"):
             instruments = instruments.filter(instrument_type__code=params["type"][:50])

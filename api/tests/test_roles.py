@@ -97,6 +97,8 @@ def test_a_reviewer_sees_only_what_was_sent_to_their_ministry(demo, state, api):
     assert instrument["status"] is None  # the internal step is not theirs to see
     assert instrument["lead_drafter"] is None
     assert instrument["owning_office"] is None
+    for status in ["consultation", "draft"]:  # nor told by filtering on it
+        assert ids(client.get(f"/api/v1/instruments/?status={status}")) == []
     assert ids(client.get("/api/v1/consultations/")) == [state["mef"].pk]
     versions = client.get(f"/api/v1/instruments/{state['instrument'].pk}/versions/")
     assert ids(versions) == [state["sent"].pk]
