@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import views
+from api import pages, views
 from api.docs import DocsView
 
 app_name = "api"
@@ -9,6 +9,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", views.login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("token/", pages.token, name="token"),
     path("v1/instruments/", views.InstrumentList.as_view(), name="instruments"),
     path("v1/instruments/<int:pk>/", views.InstrumentDetail.as_view(), name="instrument"),
     path("v1/instruments/<int:pk>/text/", views.InstrumentText.as_view(), name="text"),
