@@ -1,7 +1,13 @@
 """A person's own API token, from a page: made (and shown once), replaced, revoked."""
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from api import services
 
 
 def calls_with(key):
@@ -39,9 +45,19 @@ def test_a_reviewer_makes_replaces_and_revokes_their_token(demo, client):
 def test_the_page_needs_a_sign_in_and_a_csrf_token(demo, client):
     response = client.get("/api/token/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(demo["drafter"])
     assert strict.post("/api/token/", {"action": "create"}).status_code == 403
     assert not Token.objects.filter(user=demo["drafter"]).exists()
+
+
+def test_the_token_services_refuse_who_may_not_have_one(demo):
+    retired = demo["chief"]
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    for user in [None, AnonymousUser(), retired]:
+        with pytest.raises(PermissionDenied):
+            services.token_replace(user=user)
+        with pytest.raises(PermissionDenied):
+            services.token_revoke(user=user)
+    assert not Token.objects.exists()
