@@ -1,10 +1,13 @@
 """A ministry reviewer's whole consultation through the API: read the version sent, comment
 on an article, give the position; the process then moves on as it does from the review page."""
 
-from django.utils import translation
+from datetime import timedelta
+
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from documents.models import Instrument
+from organisations.services import delegation_create
 from workflows.flows import ApprovalFlow
 from workflows.models import AuditEntry, Comment, Consultation
 from workflows.tests.conftest import open_task
@@ -153,3 +156,35 @@ def test_a_reviewer_of_another_ministry_sees_404(demo, consulting, api):
     )
     mef_consultation.refresh_from_db()
     assert mef_consultation.answered_at is None
+
+
+def test_a_colleague_acting_for_the_away_reviewer_answers_through_the_api(demo, consulting, api):
+    """A delegation works the same through the API as on the page: the colleague sees the
+    consultation, answers it, and the record says for whom."""
+    _process, consultation_round = consulting
+    head = api("head-mef")
+    assert head.get("/api/v1/consultations/").json()["results"] == []  # no role of their own
+    today = timezone.localdate()
+    delegation_create(
+        delegator=demo["reviewer-mef"],
+        delegate=demo["head-mef"],
+        starts_on=today,
+        ends_on=today + timedelta(days=5),
+        reason="បេសកកម្ម",
+    )
+    [consultation] = head.get("/api/v1/consultations/").json()["results"]
+    assert consultation["organisation"] == "mef"
+    assert [t["id"] for t in head.get("/api/v1/tasks/mine/").json()["results"]] == [
+        consultation["task"]
+    ]
+    response = head.post(
+        f"/api/v1/consultations/{consultation['id']}/position/",
+        {"position": "no_objection"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["answered_by"] == str(demo["head-mef"])
+    assert response.json()["acting_for"] == str(demo["reviewer-mef"])
+    entry = AuditEntry.objects.get(action="consultation_answered")
+    assert (entry.actor, entry.acting_for) == (demo["head-mef"], demo["reviewer-mef"])
+    assert consultation_round.consultations.get(organisation__code="mef").answered_at
