@@ -50,6 +50,12 @@ INSTALLED_APPS = [
     "workflows",
     "tasks",
     "notifications",
+    # The REST API, on top of the others (it imports them; none imports it).
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +283,46 @@ CONTENT_SECURITY_POLICY = {
 # (project.security.IdleSessionTimeoutMiddleware, which records activity at most every tenth
 # of that time: a GET does not write the session on every request).
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=60, minimum=1)
+
+# --- REST API (api/) ----------------------------------------------------------------------
+# Systems sign in with a token (``Authorization: Token …``: the admin's *Tokens*, or
+# ``manage.py drf_create_token <username>``); Lekhit's own pages with their session, CSRF
+# enforced. Each signed-in user may make API_USER_RATE requests, anonymous callers of the
+# public verification API_ANON_RATE (per address).
+API_USER_RATE = env.str("API_USER_RATE", default="1200/minute")
+API_ANON_RATE = env.str("API_ANON_RATE", default="60/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    # Khmer as UTF-8 in the JSON, never \u-escaped (DRF's default, kept on purpose).
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lekhit API",
+    "DESCRIPTION": "Instruments, their text and versions, the approval process and its "
+    "consultations. Token or session authentication; every list is paginated.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The documentation page's scripts and styles are served by Lekhit (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstrumentStatusEnum": "documents.models.Instrument.Status",
+        "ChangeStatusEnum": ["unchanged", "added", "deleted", "changed"],
+    },
+}
 
 LOGGING = {
     "version": 1,

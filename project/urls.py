@@ -29,6 +29,7 @@ site = Site(
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("api/", include("api.urls")),
     path(
         "accounts/",
         AuthViewset(

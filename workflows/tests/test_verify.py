@@ -204,3 +204,13 @@ def test_the_whole_fingerprint_is_readable_on_a_phone(signed, live_server, page)
     box = code.bounding_box()
     assert box["x"] >= column["x"] and box["x"] + box["width"] <= column["x"] + column["width"]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["%00" + "z" * 70, "f" * 63, "x"])
+def test_a_query_that_is_no_sha256_finds_nothing_and_is_no_server_error(client, value):
+    """``/verify/?sha256=`` with a NUL answered 500 (PostgreSQL refuses it in a comparison)."""
+    client.raise_request_exception = False
+    response = client.get(f"/verify/?sha256={value}")
+    assert response.status_code == 200
+    assert response.context["result"]["sign_off"] is None
