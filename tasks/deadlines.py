@@ -95,8 +95,9 @@ EXTENSION_REASON_MAX = 2000  # the form's
 def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:
     """Move an open task's deadline later, for a reason kept in the audit trail.
 
-    Only the assignee's supervisor, a director or the director-general may: the person who
-    answers for the delay decides it, not the person late. The reminders already sent stay
+    Only the assignee's supervisor, a director or the director-general may, or whoever acts
+    for one of them on their own steps (``tasks.permissions``): the person who answers for
+    the delay decides it, not the person late. The reminders already sent stay
     sent; those of the new date follow from it (their key includes the day).
     """
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -105,7 +106,7 @@ def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> Tas
 
     from khmer.formats import format_date
     from khmer.text import typed_text
-    from tasks.selectors import deadline_can_extend
+    from tasks.permissions import deadline_policy
     from workflows.models import ApprovalProcess
     from workflows.services import audit
 
@@ -121,7 +122,7 @@ def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> Tas
         )
         if deadline is None:
             raise ValidationError(_("This task is done: its deadline can no longer change."))
-        if not deadline_can_extend(user, deadline):
+        if not deadline_policy.user_may(user, "extend", deadline):
             raise PermissionDenied(
                 _(
                     "Only the assignee's supervisor, a director or the director-general can "
@@ -153,6 +154,7 @@ def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> Tas
             process=ApprovalProcess.objects.filter(pk=task.process_id).first(),
             task=task,
             actor=user,
+            on_behalf_of=deadline_policy.acting_for(user, "extend", deadline),
             action="deadline_extended",
             step=deadline.step,
             previous=previous.isoformat(),

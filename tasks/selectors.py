@@ -248,13 +248,10 @@ def delegation(pk: int | None) -> Delegation | None:
 
 
 def deadline_can_extend(user: User, deadline: TaskDeadline) -> bool:
-    """The assignee's supervisor, or a director or the director-general, may extend."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.DIRECTOR) or user.has_role(Role.DIRECTOR_GENERAL):
-        return True
-    assignee = deadline.assignee
-    return assignee is not None and assignee.supervisor_id == user.pk
+    """Alias onto ``tasks.permissions.deadline_policy`` (extend)."""
+    from tasks.permissions import deadline_policy
+
+    return deadline_policy.user_may(user, "extend", deadline)
 
 
 def reminder_queue_status() -> dict:

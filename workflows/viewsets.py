@@ -70,9 +70,10 @@ class VisibleProcessDetailView(DetailProcessView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["task_list"] = context["task_list"].filter(
-            pk__in=tasks_visible_to(self.request.user)
-        )
+        tasks = list(context["task_list"].filter(pk__in=tasks_visible_to(self.request.user)))
+        context["task_list"] = tasks
+        # Each step listed is one the task policy lets the user open (its link is shown).
+        context["openable_tasks"] = {task.pk for task in tasks}
         return context
 
 
