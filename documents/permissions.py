@@ -4,9 +4,9 @@ and viewflow's lists alike.
 A right is a permission (``organisations.roles``); these rules say on which instruments it is
 used. Internal staff (whoever holds ``documents.view_instrument``) read every instrument; a
 consulted ministry's reviewer reads none here (``workflows.permissions`` gives them what was
-sent to them). Only an instrument's drafters change its text, and only while it is theirs to
-change. None of these is lent by a delegation: a delegate acts on the absent person's steps
-(``workflows.permissions``), not on their drafts.
+sent to them). Only an instrument's drafters (named on it: that is the right) change its
+text, and only while it is theirs to change. None of these is lent by a delegation: a
+delegate acts on the absent person's steps (``workflows.permissions``), not on their drafts.
 """
 
 from django.db.models import Q, QuerySet
@@ -20,7 +20,6 @@ EDITABLE_STATUSES = {Instrument.Status.DRAFT, Instrument.Status.CONSOLIDATION}
 
 VIEW_INSTRUMENT = "documents.view_instrument"
 ADD_INSTRUMENT = "documents.add_instrument"
-CHANGE_INSTRUMENT = "documents.change_instrument"
 
 
 class InstrumentPolicy(Policy):
@@ -53,17 +52,12 @@ class InstrumentPolicy(Policy):
     def may_create(self, person):
         return ADD_INSTRUMENT in self.rights(person)
 
-    # edit (its text, its schedule, restoring a version): its drafters, while theirs to change
+    # edit (its text, its schedule, restoring a version): its drafters — being named one is
+    # the right, whatever their role (a legal officer can be a co-drafter) — while theirs
     def may_edit(self, person, instrument):
-        return (
-            CHANGE_INSTRUMENT in self.rights(person)
-            and instrument.status in EDITABLE_STATUSES
-            and self.is_drafter_of(person, instrument)
-        )
+        return instrument.status in EDITABLE_STATUSES and self.is_drafter_of(person, instrument)
 
     def edit_objects(self, person):
-        if CHANGE_INSTRUMENT not in self.rights(person):
-            return Instrument.objects.none()
         return Instrument.objects.filter(
             self._drafts(person), status__in=EDITABLE_STATUSES
         ).distinct()
@@ -75,29 +69,23 @@ class InstrumentPolicy(Policy):
     # submit: its drafters, a draft not already in a process
     def may_submit(self, person, instrument):
         return (
-            CHANGE_INSTRUMENT in self.rights(person)
-            and instrument.status == Instrument.Status.DRAFT
+            instrument.status == Instrument.Status.DRAFT
             and self.is_drafter_of(person, instrument)
             and not instrument.processes.filter(status=STATUS.NEW).exists()
         )
 
     def submit_objects(self, person):
-        if CHANGE_INSTRUMENT not in self.rights(person):
-            return Instrument.objects.none()
         return (
             Instrument.objects.filter(self._drafts(person), status=Instrument.Status.DRAFT)
             .exclude(processes__status=STATUS.NEW)
             .distinct()
         )
 
-    # draft: be one of its drafters, with the drafter's right (to submit it, answer its
-    # comments, freeze a version)
+    # draft: be one of its drafters (to submit it, answer its comments, freeze a version)
     def may_draft(self, person, instrument):
-        return CHANGE_INSTRUMENT in self.rights(person) and self.is_drafter_of(person, instrument)
+        return self.is_drafter_of(person, instrument)
 
     def draft_objects(self, person):
-        if CHANGE_INSTRUMENT not in self.rights(person):
-            return Instrument.objects.none()
         return Instrument.objects.filter(self._drafts(person)).distinct()
 
 

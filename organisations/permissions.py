@@ -2,7 +2,8 @@
 the services (``organisations.services``), the Away page and the admin ask.
 
 Rights over rights are one's own: a delegation lends its delegate the absent person's steps
-(``workflows.permissions``), never the right to change accounts, roles or delegations.
+(``workflows.permissions``) and with them the process's pages, never the right to change
+accounts, roles or delegations.
 """
 
 from django.db.models import Q
@@ -21,6 +22,9 @@ class UserPolicy(Policy):
     model = User
     actions = ("change", "change_roles", "record_absence", "work_in_process")
     without_object = frozenset({"change_roles", "work_in_process"})
+    # Acting for someone with a role in the process opens its pages (each step there is
+    # then the task policy's to allow); nothing about accounts is ever lent.
+    delegable = frozenset({"work_in_process"})
 
     # change: an account (name, password, roles) of someone who holds no right the actor lacks
     def may_change(self, person, account):

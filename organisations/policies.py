@@ -43,6 +43,8 @@ class Policy:
     def queryset(self, user, action: str) -> QuerySet:
         """The objects ``user`` may do ``action`` to."""
         self._check(action, None)
+        if action in self.without_object:
+            raise ValueError(f"{action!r} is done to no object: ask user_may")
         objects = getattr(self, f"{action}_objects")
         if not self._signed_in(user):
             return self.model._default_manager.none()

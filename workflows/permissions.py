@@ -238,14 +238,14 @@ class RoundPolicy(Policy):
         )
 
     def lends(self, user, principal, action, consultation_round):
-        if action in ("view", "view_answers") and not internal(principal):
-            return True  # what was sent to B's organisation
+        if action in ("view", "view_answers"):  # what was sent to B's organisation
+            return not internal(principal)
         office = consultation_round.instrument.owning_office_id
         return office is None or office in unit_of(principal.organisation_id)
 
     def lent_objects(self, user, principal, action):
-        if action in ("view", "view_answers") and not internal(principal):
-            return Q()
+        if action in ("view", "view_answers"):
+            return Q() if not internal(principal) else Q(pk__in=[])
         return self._of_unit(principal)
 
     def may_view(self, person, consultation_round):
