@@ -363,3 +363,24 @@ def test_nobody_signed_out_or_inactive_may_anything(world):
         assert not instrument_policy.user_may(person, "view", draft)
         assert not instrument_policy.user_may(person, "create")
         assert not instrument_policy.queryset(person, "edit").exists()
+
+
+def test_viewflows_queue_and_inbox_list_what_the_task_policy_lets_one_take_and_complete(
+    world, client
+):
+    """Acting for the chief, the second drafter's queue holds the chief's review of the
+    drafter's text but not of their own (separation of duties); acting for the director,
+    the deputy's inbox holds the task the director has taken."""
+    from django.urls import reverse
+
+    def listed(username, view, task):
+        client.force_login(User.objects.get(username=username))
+        return f"#{task.process_id}/{task.pk}" in client.get(reverse(view)).content.decode()
+
+    tasks = world["task"]
+    assert listed("drafter2", "workflow:queue", tasks["chief_own"])
+    assert not listed("drafter2", "workflow:queue", tasks["chief_other"])
+    assert listed("chief", "workflow:queue", tasks["chief_other"])
+    assert listed("deputy-director", "workflow:inbox", tasks["director_held"])
+    assert listed("director", "workflow:inbox", tasks["director_held"])
+    assert not listed("chief", "workflow:inbox", tasks["director_held"])
