@@ -1,64 +1,72 @@
-"""Every rights question the API asks, answered here and only here.
+"""Every rights question the API asks, in one module, answered by the apps' policies.
 
-Each function delegates to the one the pages use (``documents.permissions``,
-``workflows.selectors``, ``organisations.backends``), so the API never sees or does more than
-the pages do; to move the API onto other rules, change this module alone.
+Each function is one question put to a policy (``documents.permissions``,
+``workflows.permissions``) — the same the pages put — so the API never sees or does more than
+the pages do.
 """
 
 from django.db.models import Q, QuerySet
 from viewflow.workflow.status import STATUS
 
-from documents import permissions as documents
-from organisations.selectors import principals_of
-from workflows import selectors as workflows
+from documents.permissions import instrument_policy
+from workflows import selectors
+from workflows.permissions import (
+    comments_of_round,
+    consultation_policy,
+    process_policy,
+    round_policy,
+    task_policy,
+    version_policy,
+)
 
-sees_internal_record = workflows.sees_internal_record
+
+def sees_internal_record(user) -> bool:
+    """The internal record of a process (audit, reasons, officials): internal staff only."""
+    return instrument_policy.is_internal(user)
 
 
 def instruments(user) -> QuerySet:
     """The instruments whose header (type, title) ``user`` may read: internal staff every
     one, a ministry reviewer those consulting their organisation."""
-    return workflows.instruments_in_process_visible_to(user)
+    return selectors.instruments_in_process_visible_to(user)
 
 
 def instruments_with_text(user) -> QuerySet:
     """The instruments whose working draft, schedule and audit trail ``user`` may read."""
-    return documents.instruments_visible_to(user)
+    return instrument_policy.queryset(user, "view")
 
 
 def versions(user) -> QuerySet:
-    return workflows.versions_visible_to(user)
+    return version_policy.queryset(user, "view")
 
 
 def processes(user) -> QuerySet:
-    return workflows.processes_visible_to(user)
+    return process_policy.queryset(user, "view")
 
 
 def tasks(user) -> QuerySet:
-    return workflows.tasks_visible_to(user)
+    return task_policy.queryset(user, "view")
 
 
 def my_tasks(user) -> QuerySet:
-    """The steps waiting for ``user``: held by them (or by someone they act for), or in a
-    queue they may take from (viewflow's ``owner_permission``, as its queue page reads it)."""
-    held = Q(status=STATUS.ASSIGNED, owner__in=principals_of(user))
-    queued = Q(
-        status=STATUS.NEW, owner__isnull=True, owner_permission__in=user.get_all_permissions()
-    )
+    """The steps waiting for ``user``: held by them (or by someone they act for, on that
+    person's steps), or in a queue they may take from — the task policy's complete and take."""
+    held = Q(status=STATUS.ASSIGNED, pk__in=task_policy.queryset(user, "complete").values("pk"))
+    queued = Q(status=STATUS.NEW, pk__in=task_policy.queryset(user, "take").values("pk"))
     return tasks(user).filter(held | queued, flow_task_type="HUMAN")
 
 
 def consultations(user) -> QuerySet:
-    return workflows.consultations_visible_to(user)
+    return consultation_policy.queryset(user, "view")
 
 
 def comments(user, *, consultation_round) -> QuerySet:
-    return workflows.comments_visible_to(user, consultation_round=consultation_round)
+    return comments_of_round(user, consultation_round)
 
 
 def answers_visible(user, *, consultation_round) -> bool:
-    return workflows.answers_visible_to(user, consultation_round=consultation_round)
+    return round_policy.user_may(user, "view_answers", consultation_round)
 
 
 def rounds(user, *, instrument) -> list:
-    return workflows.rounds_with_consultations(instrument=instrument, user=user)
+    return selectors.rounds_with_consultations(instrument=instrument, user=user)

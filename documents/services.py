@@ -67,10 +67,13 @@ def _instance(value, model, field: str, *, optional: bool = False):
 
 
 def _check_can_edit(user: User, instrument: Instrument) -> None:
-    if not permissions.is_drafter_of(user, instrument):
-        raise PermissionDenied(_("Only the drafters of this instrument can change it."))
-    if instrument.status not in permissions.EDITABLE_STATUSES:
+    if permissions.instrument_policy.user_may(user, "edit", instrument):
+        return
+    if permissions.is_drafter_of(user, instrument) and (
+        instrument.status not in permissions.EDITABLE_STATUSES
+    ):
         raise NotEditable(str(NotEditable.message))
+    raise PermissionDenied(_("Only the drafters of this instrument can change it."))
 
 
 def _lock_instrument(instrument: Instrument) -> Instrument:
@@ -415,7 +418,7 @@ def version_create(
     process froze. The process's own freezes (submission, rounds, signature) go through
     ``version_freeze`` and are not affected.
     """
-    if not permissions.is_drafter_of(user, instrument):
+    if not permissions.instrument_policy.user_may(user, "draft", instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
     if reason not in Version.Reason.values:
         raise ValidationError({"reason": _("Choose one of the proposed values.")})

@@ -57,10 +57,11 @@ def _instrument(request, pk: int) -> Instrument:
 
 def _check_can_edit(user, instrument: Instrument) -> None:
     """Refuse before parsing anything, so that an outsider's POST never gets a form back."""
-    if not permissions.is_drafter_of(user, instrument):
-        raise PermissionDenied(_("Only the drafters of this instrument can change it."))
-    if instrument.status not in permissions.EDITABLE_STATUSES:
+    if permissions.instrument_policy.user_may(user, "edit", instrument):
+        return
+    if permissions.is_drafter_of(user, instrument):
         raise PermissionDenied(str(NotEditable.message))
+    raise PermissionDenied(_("Only the drafters of this instrument can change it."))
 
 
 def _or_404(found):
@@ -509,7 +510,7 @@ def _versions_page(request, instrument, form, status=200):
             "instrument": instrument,
             "versions": selectors.versions_with_previous(instrument=instrument),
             "form": form,
-            "is_drafter": permissions.is_drafter_of(request.user, instrument),
+            "is_drafter": permissions.instrument_policy.user_may(request.user, "draft", instrument),
             "can_edit": permissions.can_edit(request.user, instrument),
         },
         status=status,
@@ -519,10 +520,10 @@ def _versions_page(request, instrument, form, status=200):
 @require_POST
 def version_save(request, pk: int):
     instrument = _instrument(request, pk)
-    if not permissions.is_drafter_of(request.user, instrument):
+    if not permissions.instrument_policy.user_may(request.user, "save_version", instrument):
+        if permissions.is_drafter_of(request.user, instrument):
+            raise PermissionDenied(str(NotEditable.message))
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
-    if instrument.status not in permissions.EDITABLE_STATUSES:
-        raise PermissionDenied(str(NotEditable.message))
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _versions_page(request, instrument, form, status=422)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from documents import views
-from documents.permissions import is_internal
+from documents.permissions import instrument_policy
 
 
 class InstrumentsApp(Application):
@@ -66,4 +66,8 @@ class InstrumentsApp(Application):
     timeline_path = path("<int:pk>/timeline/", views.timeline, name="timeline")
 
     def has_view_permission(self, user, obj=None):
-        return is_internal(user)
+        """The application (its menu, its pages) is the department's: whoever may read the
+        instruments (``documents.permissions``)."""
+        if obj is not None:
+            return instrument_policy.user_may(user, "view", obj)
+        return instrument_policy.is_internal(user)

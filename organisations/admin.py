@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from organisations import backends, services
+from organisations import services
 from organisations.models import Delegation, Organisation, RoleChange, User
+from organisations.permissions import delegation_policy, user_policy
 from project.history_admin import HistoryAdmin
 
 
@@ -50,7 +51,7 @@ class UserAdmin(DjangoUserAdmin, HistoryAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or backends.may_manage(request.user, obj)
+        return obj is None or user_policy.user_may(request.user, "change", obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "is_superuser"]
@@ -225,7 +226,7 @@ class DelegationAdmin(HistoryAdmin):
         )
 
     def has_end_permission(self, request):
-        return request.user.has_perm("organisations.change_delegation")
+        return delegation_policy.user_may(request.user, "end_any")
 
 
 def _count(number: int) -> str:

@@ -1,13 +1,21 @@
-"""Permissions that follow from who a person is, not from rows in the permission tables.
+"""The permission backend: the one mechanism through which rights are held.
 
-- A ministry reviewer may take the consultation tasks addressed to their organisation:
-  ``workflows.review_for_organisation_<pk>``. Each consultation task carries that string as
-  its viewflow ``owner_permission``, so viewflow's own queue shows it to exactly the right
-  people without a table of per-object grants.
+Every right is a permission: a role is a group holding its permissions (``organisations.roles``),
+and the per-object rules that use them are each app's policy (``<app>/permissions.py``, on
+``organisations.policies``). Two kinds of permission follow from who a person is, not from rows
+in the permission tables:
+
+- A ministry reviewer (the role) may take the consultation tasks addressed to their
+  organisation: ``workflows.review_for_organisation_<pk>``. Each consultation task carries
+  that string as its viewflow ``owner_permission``, so viewflow's own queue shows it to
+  exactly the right people without a table of per-object grants.
 - A person acting for a colleague who is away (``Delegation``) holds that colleague's
-  permissions too, for the period of the delegation.
+  permissions too, for the period of the delegation, as far as viewflow's queue asks
+  (``user.has_perm``); what they may do with them, object by object, the policies say.
 
-And the rules about rights themselves, which the services and the admin ask:
+``rights_of`` answers what a person holds themself (the policies lend a delegator's rights per
+object, on the delegator's own objects only). And the rules about rights themselves, which the
+user and delegation policies (``organisations.permissions``) ask:
 
 - ``own_permissions``: what a person holds themself (their roles and own permissions), never
   what a delegation lends them. Only that can be given to someone else.
@@ -31,6 +39,25 @@ _model_backend = ModelBackend()
 
 def organisation_review_permission(organisation_id: int) -> str:
     return f"workflows.review_for_organisation_{organisation_id}"
+
+
+def rights_of(person) -> set[str]:
+    """Every right ``person`` holds themself: their roles' and own permissions (all of them
+    for a superuser) and their organisation's review right, never a delegation's. Nothing
+    for an anonymous or inactive account. Read once per user object."""
+    if person is None or person.is_anonymous or not person.is_active:
+        return set()
+    if "_lekhit_rights" not in person.__dict__:
+        person._lekhit_rights = set(_model_backend.get_all_permissions(person)) | (
+            _review_permissions(person)
+        )
+    return person._lekhit_rights
+
+
+def reviewed_organisations(person) -> set[int]:
+    """The organisations whose consultations ``person`` answers by their own rights."""
+    prefix = organisation_review_permission(0)[:-1]
+    return {int(perm[len(prefix) :]) for perm in rights_of(person) if perm.startswith(prefix)}
 
 
 def _permission_names(permissions) -> set[str]:
@@ -94,9 +121,14 @@ class OrganisationBackend(BaseBackend):
 
 
 def _review_permissions(principal) -> set[str]:
-    if principal.organisation_id and Role.MINISTRY_REVIEWER.value in {
-        group.name for group in principal.groups.all()
-    }:
+    """The ministry reviewer role's right, on their own organisation's consultations (the one
+    role whose right depends on the person's organisation; a superuser is no ministry's
+    reviewer unless given the role)."""
+    if (
+        principal.organisation_id
+        and principal.is_active
+        and Role.MINISTRY_REVIEWER.value in {group.name for group in principal.groups.all()}
+    ):
         return {organisation_review_permission(principal.organisation_id)}
     return set()
 

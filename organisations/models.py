@@ -4,8 +4,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from organisations.roles import Role
-
 
 class BilingualNameMixin(models.Model):
     """A Khmer name (primary) and an English one; ``name`` answers in the active language."""
@@ -109,9 +107,6 @@ class User(AbstractUser):
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return self._role_names
-
-    def has_role(self, role: Role | str) -> bool:
-        return str(role) in self.role_names()
 
 
 class Delegation(models.Model):

@@ -1,9 +1,10 @@
 """The roles people hold in Lekhit, and the Django permissions each role grants.
 
 A role is a Django group of the same name; ``roles_sync`` (run after every migrate) keeps the
-groups' permissions equal to ``ROLE_PERMISSIONS``. Object-level rules ("only drafts sent to
-their ministry") live in each app's ``permissions`` module: a role says what kind of thing a
-person may do, never on which objects.
+groups' permissions equal to ``ROLE_PERMISSIONS``. A role is nothing but its permissions: no code
+asks which role a person has, only (through each app's policy, ``<app>/permissions.py``) which
+rights they hold. Object-level rules ("only drafts sent to their ministry") live in those
+policies: a role says what kind of thing a person may do, never on which objects.
 """
 
 from django.db import models
@@ -31,13 +32,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_instrument",
         "documents.change_instrument",
     ],
-    Role.OFFICE_CHIEF: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_office_chief"],
-    Role.DIRECTOR: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_as_director"],
+    Role.OFFICE_CHIEF: [
+        _VIEW_PROCESS,
+        *_VIEW_INSTRUMENTS,
+        "workflows.review_as_office_chief",
+        "workflows.reassign_task",
+    ],
+    Role.DIRECTOR: [
+        _VIEW_PROCESS,
+        *_VIEW_INSTRUMENTS,
+        "workflows.review_as_director",
+        "workflows.reassign_task",
+        "tasks.extend_deadline",
+    ],
     # Which consultation tasks a reviewer may take follows from their organisation
     # (organisations.backends); they never browse the instruments themselves.
     Role.MINISTRY_REVIEWER: [_VIEW_PROCESS],
     Role.LEGAL_REVIEWER: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.review_legal"],
-    Role.DIRECTOR_GENERAL: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.sign_off"],
+    Role.DIRECTOR_GENERAL: [
+        _VIEW_PROCESS,
+        *_VIEW_INSTRUMENTS,
+        "workflows.sign_off",
+        "tasks.extend_deadline",
+    ],
     Role.REGISTRY: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.register"],
     Role.ADMINISTRATOR: [
         _VIEW_PROCESS,

@@ -97,13 +97,15 @@ def user_roles_check(
     changed_perms = perms_before ^ perms_after
     if actor is None or not (changed_roles or changed_perms):
         return roles_before, roles_after, perms_before, perms_after
-    if not actor.is_active or not actor.has_perm("organisations.change_user"):
+    from organisations.permissions import user_policy
+
+    if not user_policy.user_may(actor, "change_roles"):
         raise PermissionDenied(_("You may not change people's roles."))
     if actor.pk == user.pk:
         raise PermissionDenied(
             _("Nobody changes their own roles or permissions: ask another administrator.")
         )
-    if not backends.may_manage(actor, user):
+    if not user_policy.user_may(actor, "change", user):
         raise PermissionDenied(
             _("This person holds rights you do not hold yourself: you may not change them.")
         )
@@ -147,6 +149,7 @@ def user_roles_set(
     for cache in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cache, None)
     user.__dict__.pop("_lekhit_perm_cache", None)
+    user.__dict__.pop("_lekhit_rights", None)
     return RoleChange.objects.create(
         person=user,
         changed_by=actor,
@@ -175,9 +178,9 @@ def _may_record_absence_of(actor: User, delegator: User) -> bool:
     """A person records their own absence; someone else (the administrator, for a colleague
     who cannot) only with the right to, and only for someone whose rights they hold
     themself: a delegation hands the delegator's rights to the delegate."""
-    if actor.pk == delegator.pk:
-        return actor.is_active
-    return actor.has_perm("organisations.add_delegation") and backends.may_manage(actor, delegator)
+    from organisations.permissions import user_policy
+
+    return user_policy.user_may(actor, "record_absence", delegator)
 
 
 def delegation_check(
@@ -254,13 +257,9 @@ def delegation_end(*, delegation: Delegation, user: User) -> bool:
     over, or already ended, is left as it is. Answers whether anything changed.
     """
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    if not (
-        delegation.delegator_id == user.pk
-        or (
-            user.has_perm("organisations.change_delegation")
-            and backends.may_manage(user, delegation.delegator)
-        )
-    ):
+    from organisations.permissions import delegation_policy
+
+    if not delegation_policy.user_may(user, "end", delegation):
         raise PermissionDenied(_("Only the person who is away can end this delegation."))
     if delegation.ended_at is not None or delegation.ends_on < timezone.localdate():
         return False

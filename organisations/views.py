@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from organisations.forms import DelegationForm
 from organisations.models import Delegation
+from organisations.permissions import user_policy
 from organisations.services import delegation_create, delegation_end, user_set_language
 
 
@@ -70,6 +71,6 @@ def home(request):
     """Where "/" and signing in lead: everyone with a role to their task inbox; a person with
     no role in the process (a consulted organisation's head, who receives escalations) to
     their notifications, instead of a page they may not open."""
-    if request.user.has_perm("workflows.view_approvalprocess"):
+    if user_policy.user_may(request.user, "work_in_process"):
         return redirect("workflow:inbox")
     return redirect("notifications:list")

@@ -129,6 +129,7 @@ class TaskDeadline(models.Model):
     class Meta:
         verbose_name = _("task deadline")
         verbose_name_plural = _("task deadlines")
+        permissions = [("extend_deadline", _("Can extend any task's deadline"))]
         indexes = [
             models.Index(
                 fields=["due_on"], condition=models.Q(closed_at=None), name="open_deadline_due_on"

@@ -226,16 +226,6 @@ def delegation(pk: int | None) -> Delegation | None:
     return Delegation.objects.select_related("delegator", "delegate").filter(pk=pk).first()
 
 
-def deadline_can_extend(user: User, deadline: TaskDeadline) -> bool:
-    """The assignee's supervisor, or a director or the director-general, may extend."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.DIRECTOR) or user.has_role(Role.DIRECTOR_GENERAL):
-        return True
-    assignee = deadline.assignee
-    return assignee is not None and assignee.supervisor_id == user.pk
-
-
 def reminder_queue_status() -> dict:
     """How much the outbox holds, and (with Redis) how many jobs wait in the broker queue."""
     counts = dict(

@@ -28,7 +28,7 @@ from tasks import selectors as time_selectors
 from tasks import services as time_services
 from tasks.calendar import is_working_day
 from tasks.models import Reminder, TaskDeadline
-from tasks.selectors import deadline_can_extend
+from tasks.permissions import deadline_policy
 from workflows.models import ApprovalProcess, Consultation, ConsultationRound, SilenceRule
 from workflows.services import audit, round_close_unanswered
 
@@ -158,8 +158,9 @@ EXTENSION_REASON_MAX = 2000  # the form's
 def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> TaskDeadline:
     """Move an open task's deadline later, for a reason kept in the audit trail.
 
-    Only the assignee's supervisor, a director or the director-general may: the person who
-    answers for the delay decides it, not the person late. The reminders already sent stay
+    Only the assignee's supervisor, a director or the director-general may, or whoever acts
+    for one of them on their own steps (``tasks.permissions``): the person who answers for
+    the delay decides it, not the person late. The reminders already sent stay
     sent; those of the new date follow from it (their key includes the day).
     """
     reason = typed_text(reason, field="reason", max_length=EXTENSION_REASON_MAX)
@@ -174,7 +175,7 @@ def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> Tas
         )
         if deadline is None:
             raise ValidationError(_("This task is done: its deadline can no longer change."))
-        if not deadline_can_extend(user, deadline):
+        if not deadline_policy.user_may(user, "extend", deadline):
             raise PermissionDenied(
                 _(
                     "Only the assignee's supervisor, a director or the director-general can "
@@ -206,6 +207,7 @@ def deadline_extend(*, task: Task, user: User, due_on: date, reason: str) -> Tas
             process=ApprovalProcess.objects.filter(pk=task.process_id).first(),
             task=task,
             actor=user,
+            on_behalf_of=deadline_policy.acting_for(user, "extend", deadline),
             action="deadline_extended",
             step=deadline.step,
             previous=previous.isoformat(),

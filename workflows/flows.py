@@ -11,7 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from organisations.backends import organisation_review_permission
-from workflows import nodes, selectors, services, views
+from workflows import nodes, permissions, services, views
 from workflows.models import ApprovalProcess, Decision, NextStep, SignOffDecision
 from workflows.task_urls import guard_task_urls
 
@@ -192,17 +192,31 @@ class ApprovalFlow(flow.Flow):
         return guard_task_urls(type(self), super()._get_urls())
 
     def has_view_permission(self, user, obj=None):
-        """Anyone with a role may open the process pages; a given process only those who may
-        see it (``selectors.processes_visible_to``): viewflow asks this for every detail page.
-        Given a task, only those who may see that task (``selectors.tasks_visible_to``: a
-        consulted ministry's reviewer, their organisation's tasks; the viewset refuses every
-        task URL of the flow on the same answer)."""
+        """Viewflow asks this for every page of the flow: whoever works in the process may
+        open its pages (``organisations.permissions``: a role in it, or acting for someone
+        who has one); a given process or task only those its policy lets see it
+        (``workflows.permissions``; the viewset refuses every task URL on the same answer)."""
         from viewflow.workflow.models import Task
 
-        if not (user.is_authenticated and user.has_perm("workflows.view_approvalprocess")):
+        from organisations.permissions import user_policy
+
+        if not user_policy.user_may(user, "work_in_process"):
             return False
         if obj is None:
             return True
         if isinstance(obj, Task):
-            return selectors.task_visible_to(user, obj.pk)
-        return selectors.processes_visible_to(user).filter(pk=obj.pk).exists()
+            return permissions.task_policy.user_may(user, "view", obj)
+        return permissions.process_policy.user_may(user, "view", _ours(obj))
+
+    def has_manage_permission(self, user, obj=None):
+        """Viewflow's flow manager (cancel, undo, revive steps): ``ProcessPolicy.manage``."""
+        if obj is None:
+            return permissions.process_policy.user_may(user, "manage_any")
+        return permissions.process_policy.user_may(user, "manage", _ours(obj))
+
+
+def _ours(process):
+    """Viewflow hands its own ``Process`` row at times: the policy is about ours."""
+    if isinstance(process, ApprovalProcess):
+        return process
+    return ApprovalProcess.objects.get(pk=process.pk)

@@ -63,6 +63,7 @@ class ApprovalProcess(Process):
             ("review_legal", _("Can do the legal review")),
             ("sign_off", _("Can sign off instruments")),
             ("register", _("Can number and archive signed instruments")),
+            ("reassign_task", _("Can reassign the tasks of their unit")),
         ]
 
     def __str__(self):

@@ -20,8 +20,6 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
-from organisations.selectors import principals_of
-
 
 class ForEachActivation(SplitActivation):
     """Viewflow's split activation, with each branch's ``data_source`` expanded: one next
@@ -84,44 +82,19 @@ class ViewActivation(flow.View.activation_class):
 
 
 class View(flow.View):
-    """Separation of duties: nobody acts, through a delegation, on a step of an instrument
-    they drafted (lead or co-drafter) — a drafter standing in for their chief or the
-    director-general does not approve their own text. Their own steps (revise, consolidate)
-    they take as themself, as always."""
+    """A human step whose take and complete rights are the task policy's
+    (``workflows.permissions.TaskPolicy``): the task's right, its holder, a delegate on the
+    absent person's own steps, and separation of duties — nobody acts, through a delegation,
+    on a step of an instrument they drafted."""
 
     activation_class = ViewActivation
 
     def can_assign(self, user, task):
-        if not super().can_assign(user, task):
-            return False
-        return not _through_delegation_on_own_draft(user, task)
+        from workflows.permissions import task_policy
+
+        return task_policy.user_may(user, "take", task)
 
     def can_execute(self, user, task):
-        if super().can_execute(user, task):
-            return not _through_delegation_on_own_draft(user, task)
-        return (
-            task.owner_id is not None
-            and any(principal.pk == task.owner_id for principal in principals_of(user)[1:])
-            and not _drafted_by(user, task)
-        )
+        from workflows.permissions import task_policy
 
-
-def _drafted_by(user, task) -> bool:
-    from django.db.models import Q
-
-    from documents.models import Instrument
-
-    return (
-        Instrument.objects.filter(processes__pk=task.process_id)
-        .filter(Q(lead_drafter=user) | Q(co_drafters=user))
-        .exists()
-    )
-
-
-def _through_delegation_on_own_draft(user, task) -> bool:
-    """Whether ``user`` would act on ``task`` only by a right a delegation lends them (the
-    task's owner is someone else, or the queue's permission is not their own), on an
-    instrument they drafted."""
-    from organisations.backends import acting_for_task
-
-    return acting_for_task(user, task) is not None and _drafted_by(user, task)
+        return task_policy.user_may(user, "complete", task)

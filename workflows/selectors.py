@@ -6,52 +6,26 @@ from documents.models import Instrument, Version
 from documents.numbering import provision_label
 from documents.permissions import is_internal
 from organisations.models import User
-from organisations.roles import Role
-from organisations.selectors import principals_of
+from workflows import permissions
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
+
+# --- Who sees what: thin aliases onto ``workflows.permissions`` (the policies) ------------
 
 
 def organisations_of(user: User) -> set[int]:
-    """The organisations ``user`` reviews for: their own and those of the people they act
-    for, where that person holds the ministry reviewer role. Belonging to a consulted
-    organisation is not enough (its head, say, has no role in the process)."""
-    return {
-        p.organisation_id
-        for p in principals_of(user)
-        if p.organisation_id and p.has_role(Role.MINISTRY_REVIEWER)
-    }
+    return permissions.organisations_of(user)
 
 
 def processes_visible_to(user: User) -> QuerySet[ApprovalProcess]:
-    """Internal staff see every process; a ministry reviewer only those that consulted
-    their organisation (and of those, only what ``consultations_visible_to``,
-    ``comments_visible_to`` and ``tasks_visible_to`` let through)."""
-    processes = ApprovalProcess.objects.all()
-    if is_internal(user):
-        return processes
-    return processes.filter(
-        rounds__consultations__organisation__in=organisations_of(user)
-    ).distinct()
+    return permissions.process_policy.queryset(user, "view")
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
-    consultations = Consultation.objects.all()
-    if is_internal(user):
-        return consultations
-    return consultations.filter(organisation__in=organisations_of(user))
+    return permissions.consultation_policy.queryset(user, "view")
 
 
 def tasks_visible_to(user: User) -> QuerySet:
-    """The process steps whose pages (viewflow's task pages) ``user`` may open: internal
-    staff every one; a ministry reviewer only their organisation's consultation tasks,
-    never an internal step nor another organisation's."""
-    from viewflow.workflow.models import Task
-
-    if is_internal(user):
-        return Task.objects.all()
-    return Task.objects.filter(
-        pk__in=consultations_visible_to(user).filter(task__isnull=False).values("task_id")
-    )
+    return permissions.task_policy.queryset(user, "view")
 
 
 def task_visible_to(user: User, task_pk: int) -> bool:
@@ -66,24 +40,11 @@ def sees_internal_record(user: User) -> bool:
 
 
 def answers_visible_to(user: User, *, consultation_round: ConsultationRound) -> bool:
-    """The drafters' answers (disposition, reason, resulting text): internal staff at once;
-    the consulted organisations once the director has published the round's matrix."""
-    return is_internal(user) or consultation_round.matrix_published_at is not None
+    return permissions.round_policy.user_may(user, "view_answers", consultation_round)
 
 
 def comments_visible_to(user: User, *, consultation_round: ConsultationRound) -> QuerySet[Comment]:
-    """Internal staff see every comment; a reviewer sees their own organisation's, and the
-    whole round's once the director has published the matrix (of a round that consulted
-    them)."""
-    comments = Comment.objects.filter(consultation__round=consultation_round)
-    if is_internal(user):
-        return comments
-    mine = organisations_of(user)
-    if consultation_round.matrix_published_at is not None and (
-        consultation_round.consultations.filter(organisation__in=mine).exists()
-    ):
-        return comments
-    return comments.filter(consultation__organisation__in=mine)
+    return permissions.comments_of_round(user, consultation_round)
 
 
 def matrix_rows(
@@ -234,22 +195,15 @@ def sign_off_by_hash(sha256: str):
 
 
 def versions_visible_to(user: User) -> QuerySet[Version]:
-    """Internal staff: every version; anyone else: the versions sent to an organisation
-    whose consultations they see (what it was asked about), and no other — never the text
-    signed after the consultation, which is public on ``/verify/<sha256>/`` instead."""
-    if is_internal(user):
-        return Version.objects.all()
-    return Version.objects.filter(pk__in=consultations_visible_to(user).values("round__version"))
+    return permissions.version_policy.queryset(user, "view")
 
 
 def instruments_in_process_visible_to(user: User) -> QuerySet[Instrument]:
-    """Internal staff: every instrument; a ministry reviewer: those consulting their
-    organisation (for the process page only — never the working draft)."""
+    """Internal staff: every instrument; a ministry reviewer: those of the processes they
+    may see (for the process page only — never the working draft)."""
     if is_internal(user):
         return Instrument.objects.all()
-    return Instrument.objects.filter(
-        rounds__consultations__organisation__in=organisations_of(user)
-    ).distinct()
+    return Instrument.objects.filter(processes__in=processes_visible_to(user)).distinct()
 
 
 def open_tasks(*, process: ApprovalProcess):

@@ -21,11 +21,11 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from documents import permissions as document_permissions
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
+from documents.permissions import instrument_policy
 from documents.services import instrument_lock, version_freeze
 from khmer.text import model_text, typed_text
-from organisations.backends import acting_for_task, reviews_for
+from organisations.backends import acting_for_task
 from organisations.models import Organisation, User
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open
@@ -43,6 +43,12 @@ from workflows.models import (
     SignOff,
     SignOffDecision,
     SilenceRule,
+)
+from workflows.permissions import (
+    comment_policy,
+    consultation_policy,
+    round_policy,
+    task_policy,
 )
 
 # The longest reason, note or remark a step keeps (the forms' limit too).
@@ -117,10 +123,10 @@ def task_activation(*, task: Task, user: User):
         flow_task = task.flow_task
         activation = flow_task.activation_class(task)
         if task.status == STATUS.NEW:
-            if not flow_task.can_assign(user, task):
+            if not task_policy.user_may(user, "take", task):
                 raise PermissionDenied(_("This task is not for you."))
             task.owner, task.status, task.assigned = user, STATUS.ASSIGNED, timezone.now()
-        if task.status != STATUS.ASSIGNED or not flow_task.can_execute(user, task):
+        if task.status != STATUS.ASSIGNED or not task_policy.user_may(user, "complete", task):
             raise PermissionDenied(_("This task is not assigned to you, or is already done."))
         activation.start(None)
         yield activation
@@ -158,7 +164,7 @@ def process_start(*, instrument: Instrument, user: User) -> ApprovalProcess:
         ),
         has_text=Exists(Provision.objects.filter(instrument=OuterRef("pk"))),
     )
-    if not document_permissions.is_drafter_of(user, instrument):
+    if not instrument_policy.user_may(user, "draft", instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can submit it."))
     if instrument.status != Instrument.Status.DRAFT or instrument.under_review:
         raise ValidationError(_("Only a draft that is not already under review can be submitted."))
@@ -333,7 +339,7 @@ def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
     """Only the consulted organisation's ministry reviewers (or whoever a delegation in force
     lets act for one), while it is open: not every member of the organisation — its head,
     who receives the escalations, holds no reviewer role (``organisations.backends``)."""
-    if not reviews_for(user, consultation.organisation_id):
+    if not consultation_policy.user_may(user, "comment", consultation):
         raise PermissionDenied(
             _("Only the ministry reviewers of the consulted organisation may do this.")
         )
@@ -381,7 +387,7 @@ def comment_add(
 def comment_delete(*, comment: Comment, user: User) -> None:
     comment = Comment.objects.select_related("consultation__round").get(pk=comment.pk)
     _consultation_for_reviewer(comment.consultation, user)
-    if comment.author_id != user.pk:
+    if not comment_policy.user_may(user, "delete", comment):
         raise PermissionDenied(_("Only its author can delete a comment."))
     comment._history_user = user
     comment.delete()
@@ -446,7 +452,7 @@ def round_close_unanswered(
     """
     from workflows.flows import ApprovalFlow
 
-    if by == "director" and (user is None or not user.has_perm("workflows.review_as_director")):
+    if by == "director" and not round_policy.user_may(user, "close", consultation_round):
         raise PermissionDenied(_("Only the director can close a round early."))
     closed = 0
     with ApprovalFlow.lock(consultation_round.process_id), transaction.atomic():
@@ -505,7 +511,7 @@ def comment_respond(
             .get(pk=comment.pk)
         )
         instrument = comment.consultation.round.instrument
-        if not document_permissions.is_drafter_of(user, instrument):
+        if not instrument_policy.user_may(user, "draft", instrument):
             raise PermissionDenied(_("Only the drafters of this instrument answer its comments."))
         if instrument.status != Instrument.Status.CONSOLIDATION:
             raise ValidationError(_("Comments are answered during consolidation."))
@@ -567,9 +573,9 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
     """The director sends the answered matrix back to the organisations that commented:
     once the round is closed (while it is open, publishing would show every organisation the
     others' comments as they come) and every comment of it answered."""
-    if not user.has_perm("workflows.review_as_director"):
-        raise PermissionDenied(_("Only the director publishes the comment–response matrix."))
     consultation_round = ConsultationRound.objects.select_for_update().get(pk=consultation_round.pk)
+    if not round_policy.user_may(user, "publish_matrix", consultation_round):
+        raise PermissionDenied(_("Only the director publishes the comment–response matrix."))
     if consultation_round.closed_at is None:
         raise ValidationError(_("The round is still open: publish the matrix once it is closed."))
     if (
@@ -694,52 +700,22 @@ def instrument_register(
 
 
 def can_submit(*, instrument: Instrument, user: User) -> bool:
-    return (
-        instrument.status == Instrument.Status.DRAFT
-        and document_permissions.is_drafter_of(user, instrument)
-        and not instrument.processes.filter(status=STATUS.NEW).exists()
-    )
-
-
-def _unit_of(user: User) -> set[int]:
-    """The organisation a chief or director leads, with everything under it."""
-    unit = {user.organisation_id}
-    frontier = set(unit)
-    while frontier:
-        frontier = set(
-            Organisation.objects.filter(parent__in=frontier).values_list("pk", flat=True)
-        )
-        unit |= frontier
-    return unit
-
-
-def _may_reassign(task: Task, user: User) -> bool:
-    from organisations.roles import Role
-
-    if not (user.has_role(Role.OFFICE_CHIEF) or user.has_role(Role.DIRECTOR)):
-        return False
-    if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task_type != "HUMAN":
-        return False
-    return task.owner is None or task.owner.organisation_id in _unit_of(user)
-
-
-def _may_take(task: Task, person: User) -> bool:
-    """Could ``person`` hold this task: the permission it asks for, or, for a task given to
-    the lead drafter, the drafter role."""
-    from organisations.roles import Role
-
-    if task.owner_permission:
-        return person.has_perm(task.owner_permission)
-    return person.has_role(Role.DRAFTER)
+    return instrument_policy.user_may(user, "submit", instrument)
 
 
 def reassign_candidates(*, task: Task, user: User) -> list[User]:
-    if not _may_reassign(task, user):
+    """Whom ``user`` may give ``task`` to: the people of the unit they reassign it in who
+    could hold it themself."""
+    if not task_policy.user_may(user, "reassign", task):
         return []
-    people = User.objects.filter(organisation__in=_unit_of(user), is_active=True).exclude(
-        pk=task.owner_id
-    )
-    return [person for person in people.prefetch_related("groups") if _may_take(task, person)]
+    people = User.objects.filter(
+        organisation__in=task_policy.reassign_unit(user, task), is_active=True
+    ).exclude(pk=task.owner_id)
+    return [
+        person
+        for person in people.prefetch_related("groups")
+        if task_policy.user_may(person, "hold", task)
+    ]
 
 
 def task_reassign(*, task: Task, user: User, to: User) -> None:
@@ -747,9 +723,12 @@ def task_reassign(*, task: Task, user: User, to: User) -> None:
     who had it, who has it now, and who decided."""
     with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
-        if not _may_reassign(task, user):
+        if not task_policy.user_may(user, "reassign", task):
             raise PermissionDenied(_("Only the chief of this unit can reassign this task."))
-        if to.organisation_id not in _unit_of(user) or not _may_take(task, to):
+        on_behalf_of = task_policy.acting_for(user, "reassign", task)
+        if to.organisation_id not in task_policy.reassign_unit(user, task) or not (
+            task_policy.user_may(to, "hold", task)
+        ):
             raise ValidationError(_("%(name)s cannot take this task.") % {"name": to})
         previous = task.owner
         activation = task.flow_task.activation_class(task)
@@ -763,6 +742,7 @@ def task_reassign(*, task: Task, user: User, to: User) -> None:
             process=process,
             task=task,
             actor=user,
+            on_behalf_of=on_behalf_of,
             action="reassigned",
             previous=previous.username if previous else None,
             to=to.username,

@@ -25,10 +25,12 @@ from viewflow.workflow.models import Task
 from documents.diffing import compare_snapshots
 from documents.errors import EditConflict
 from documents.models import Version
+from documents.permissions import instrument_policy
 from documents.selectors import version_text
 from organisations.models import User
 from workflows import forms, selectors, services
 from workflows.models import Comment, Consultation
+from workflows.permissions import round_policy
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -306,6 +308,9 @@ def matrix(request, process_pk, round_number):
             "instrument": process.instrument,
             "round": consultation_round,
             "hide_answers": not show_answers,
+            "can_publish": round_policy.user_may(
+                request.user, "publish_matrix", consultation_round
+            ),
             "result_pending": show_answers and results[consultation_round.number] is None,
             "rows": selectors.matrix_rows(comments, language=get_language(), results=results),
         },
@@ -448,6 +453,7 @@ def instrument_process(request, pk):
     process = selectors.latest_process(instrument=instrument)
     internal = selectors.sees_internal_record(request.user)
     open_tasks = selectors.open_tasks(process=process) if process and internal else []
+    rounds = selectors.rounds_with_consultations(instrument=instrument, user=request.user)
     return render(
         request,
         "workflows/instrument_process.html",
@@ -462,10 +468,13 @@ def instrument_process(request, pk):
                 }
                 for task in open_tasks
             ],
-            "rounds": selectors.rounds_with_consultations(instrument=instrument, user=request.user),
+            "rounds": rounds,
             "audit": selectors.audit_trail(instrument=instrument)[:200] if internal else [],
             "can_submit": services.can_submit(instrument=instrument, user=request.user),
-            "can_close_rounds": request.user.has_perm("workflows.review_as_director"),
+            "can_close_rounds": {
+                r.pk for r in rounds if round_policy.user_may(request.user, "close", r)
+            },
+            "can_read_text": instrument_policy.user_may(request.user, "view", instrument),
             "sign_off": getattr(process, "sign_off", None) if process and internal else None,
         },
     )

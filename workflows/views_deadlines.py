@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods
 from khmer.formats import format_date
 from tasks import hooks, selectors
 from tasks.models import TaskDeadline
+from tasks.permissions import deadline_policy
 from workflows import deadlines
 from workflows.forms import DeadlineExtendForm
 from workflows.models import ConsultationRound
+from workflows.permissions import round_policy
 from workflows.selectors import processes_visible_to
 from workflows.services import round_close_unanswered
 
@@ -26,7 +28,7 @@ def deadline_extend(request, task_pk):
         TaskDeadline.objects.select_related("instrument", "assignee", "organisation"),
         task_id=task_pk,
     )
-    if not selectors.deadline_can_extend(request.user, deadline):
+    if not deadline_policy.user_may(request.user, "extend", deadline):
         raise PermissionDenied(
             _(
                 "Only the assignee's supervisor, a director or the "
@@ -78,13 +80,13 @@ def _absence_text(absence) -> str:
 @require_http_methods(["GET", "POST"])
 def round_decide(request, round_pk):
     """The director's page for a round past its deadline whose rule leaves it to them."""
-    if not request.user.has_perm("workflows.review_as_director"):
-        raise PermissionDenied(_("Only the director decides on a round."))
     consultation_round = get_object_or_404(
         ConsultationRound.objects.select_related("instrument"),
         pk=round_pk,
         process__in=processes_visible_to(request.user),
     )
+    if not round_policy.user_may(request.user, "close", consultation_round):
+        raise PermissionDenied(_("Only the director decides on a round."))
     if request.method == "POST":
         if consultation_round.closed_at is None:
             closed = round_close_unanswered(

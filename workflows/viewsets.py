@@ -26,7 +26,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from khmer.formats import format_date
-from organisations.selectors import principals_of
+from workflows.permissions import task_policy
 from workflows.selectors import (
     processes_visible_to,
     sees_internal_record,
@@ -151,16 +151,24 @@ class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
 
     @viewprop
     def queryset(self):
-        """Tasks held by the user or by anyone they act for (delegation)."""
+        """Tasks the user may complete: theirs, and those held by anyone they act for
+        (delegation) but not on an instrument they drafted (``TaskPolicy.complete``)."""
         return Task.objects.filter(
             process__flow_class__in=self.flow_classes,
-            owner__in=principals_of(self.request.user),
             status=STATUS.ASSIGNED,
+            pk__in=task_policy.queryset(self.request.user, "complete"),
         ).order_by("created")
 
 
 class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
+    """Viewflow's queue (the tasks waiting for a right the user holds, or lends), less those
+    the task policy does not let them take."""
+
     columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(pk__in=task_policy.queryset(self.request.user, "take"))
 
 
 class LekhitWorkflowApp(WorkflowAppViewset):

@@ -29,6 +29,15 @@ TEXT_DIFF_FIELDS = frozenset(
 """Compared word by word; any other changed field is shown whole, deleted or inserted."""
 
 
+@register.filter
+def may_create_instrument(user) -> bool:
+    """The instrument policy's answer for the menu, which every page renders without a view
+    of its own to ask: may ``user`` start a new instrument?"""
+    from documents.permissions import instrument_policy
+
+    return instrument_policy.user_may(user, "create")
+
+
 @register.filter(needs_autoescape=True)
 def zwsp(value: object, autoescape: bool = True) -> str:
     """Khmer text with invisible line-break opportunities between its words, escaped.
