@@ -20,7 +20,7 @@ from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument, Version
 from documents.permissions import InstrumentPolicy
-from organisations.backends import acting_for_task, reviewed_organisations
+from organisations.backends import acting_for_task, reviewed_organisations, unwrapped
 from organisations.models import Organisation, User
 from organisations.policies import Policy
 from organisations.selectors import principals_of
@@ -46,6 +46,15 @@ def unit_of(organisation_id: int | None) -> set[int]:
         )
         unit |= frontier
     return unit
+
+
+def unit_led_by(person) -> set[int]:
+    """``unit_of`` the person's organisation, read once per user object (a page asks it of
+    every open step)."""
+    person = unwrapped(person)
+    if "_lekhit_unit" not in person.__dict__:
+        person._lekhit_unit = unit_of(person.organisation_id)
+    return person._lekhit_unit
 
 
 def organisations_of(user: User) -> set[int]:
@@ -194,21 +203,19 @@ class TaskPolicy(Policy):
             return False
         if task.status not in OPEN or task.flow_task_type != "HUMAN":
             return False
-        return task.owner_id is None or task.owner.organisation_id in unit_of(
-            person.organisation_id
-        )
+        return task.owner_id is None or task.owner.organisation_id in unit_led_by(person)
 
     def reassign_objects(self, person):
         if REASSIGN_TASK not in self.rights(person):
             return Task.objects.none()
         return Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN").filter(
-            Q(owner__isnull=True) | Q(owner__organisation__in=unit_of(person.organisation_id))
+            Q(owner__isnull=True) | Q(owner__organisation__in=unit_led_by(person))
         )
 
     def reassign_unit(self, user, task) -> set[int]:
         """Where ``user`` may give ``task``: the unit of whoever they reassign it as."""
         principal = self.acting_for(user, "reassign", task) or user
-        return unit_of(principal.organisation_id)
+        return unit_led_by(principal)
 
     # hold: could this person be given the task (by their own rights, never a delegation's)
     def may_hold(self, person, task):
@@ -233,7 +240,7 @@ class RoundPolicy(Policy):
 
     def _of_unit(self, principal) -> Q:
         """The rounds of B's unit: instruments owned by B's organisation or under it."""
-        return Q(instrument__owning_office__in=unit_of(principal.organisation_id)) | Q(
+        return Q(instrument__owning_office__in=unit_led_by(principal)) | Q(
             instrument__owning_office__isnull=True
         )
 
@@ -241,7 +248,7 @@ class RoundPolicy(Policy):
         if action in ("view", "view_answers"):  # what was sent to B's organisation
             return not internal(principal)
         office = consultation_round.instrument.owning_office_id
-        return office is None or office in unit_of(principal.organisation_id)
+        return office is None or office in unit_led_by(principal)
 
     def lent_objects(self, user, principal, action):
         if action in ("view", "view_answers"):

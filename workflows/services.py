@@ -703,21 +703,6 @@ def can_submit(*, instrument: Instrument, user: User) -> bool:
     return instrument_policy.user_may(user, "submit", instrument)
 
 
-def reassign_candidates(*, task: Task, user: User) -> list[User]:
-    """Whom ``user`` may give ``task`` to: the people of the unit they reassign it in who
-    could hold it themself."""
-    if not task_policy.user_may(user, "reassign", task):
-        return []
-    people = User.objects.filter(
-        organisation__in=task_policy.reassign_unit(user, task), is_active=True
-    ).exclude(pk=task.owner_id)
-    return [
-        person
-        for person in people.prefetch_related("groups")
-        if task_policy.user_may(person, "hold", task)
-    ]
-
-
 def task_reassign(*, task: Task, user: User, to: User) -> None:
     """A chief or the director gives a task in their unit to someone else; the audit says
     who had it, who has it now, and who decided."""

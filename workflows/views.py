@@ -453,6 +453,7 @@ def instrument_process(request, pk):
     process = selectors.latest_process(instrument=instrument)
     internal = selectors.sees_internal_record(request.user)
     open_tasks = selectors.open_tasks(process=process) if process and internal else []
+    reassign_to = selectors.reassign_candidates(tasks=open_tasks, user=request.user)
     rounds = selectors.rounds_with_consultations(instrument=instrument, user=request.user)
     return render(
         request,
@@ -464,7 +465,7 @@ def instrument_process(request, pk):
             "open_tasks": [
                 {
                     "task": task,
-                    "reassign_to": services.reassign_candidates(task=task, user=request.user),
+                    "reassign_to": reassign_to[task.pk],
                 }
                 for task in open_tasks
             ],

@@ -168,11 +168,6 @@ def test_the_consolidation_page(demo, client, small_and_large, django_assert_num
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.reassign_candidates asks each person's rights once per open task "
-    "(about 22 queries a consulted organisation for the director): the rights policy's to fix",
-)
 def test_the_process_page_for_the_director_whatever_the_number_consulted(
     demo, client, django_assert_num_queries
 ):
