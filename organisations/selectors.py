@@ -63,8 +63,15 @@ def acting_for(user: User, owner: User | None) -> User | None:
 
 
 def _subtree(organisation: Organisation) -> set[int]:
-    """The organisation and every unit under it (the tree is a few levels deep)."""
-    found, frontier = {organisation.pk}, {organisation.pk}
+    return unit_ids(organisation.pk)
+
+
+def unit_ids(organisation_id: int | None) -> set[int]:
+    """The organisation and every unit under it (the tree is a few levels deep): one query a
+    level."""
+    if organisation_id is None:
+        return set()
+    found, frontier = {organisation_id}, {organisation_id}
     while frontier:
         frontier = (
             set(Organisation.objects.filter(parent__in=frontier).values_list("pk", flat=True))

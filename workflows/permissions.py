@@ -21,9 +21,9 @@ from viewflow.workflow.status import STATUS
 from documents.models import Instrument, Version
 from documents.permissions import InstrumentPolicy
 from organisations.backends import acting_for_task, reviewed_organisations, unwrapped
-from organisations.models import Organisation, User
+from organisations.models import User
 from organisations.policies import Policy
-from organisations.selectors import principals_of
+from organisations.selectors import principals_of, unit_ids
 from workflows.models import ApprovalProcess, Comment, Consultation, ConsultationRound
 
 REVIEW_AS_DIRECTOR = "workflows.review_as_director"
@@ -36,16 +36,7 @@ internal = InstrumentPolicy.is_internal
 
 def unit_of(organisation_id: int | None) -> set[int]:
     """The organisation a chief or director leads, with everything under it."""
-    if organisation_id is None:
-        return set()
-    unit, frontier = {organisation_id}, {organisation_id}
-    while frontier:
-        frontier = (
-            set(Organisation.objects.filter(parent__in=frontier).values_list("pk", flat=True))
-            - unit
-        )
-        unit |= frontier
-    return unit
+    return unit_ids(organisation_id)
 
 
 def unit_led_by(person) -> set[int]:
