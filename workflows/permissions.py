@@ -78,9 +78,9 @@ MANAGE_PROCESS = "workflows.manage_approvalprocess"
 
 class ProcessPolicy(Policy):
     model = ApprovalProcess
-    actions = ("view", "view_record", "manage", "manage_any")
+    actions = ("view", "view_record", "view_record_any", "manage", "manage_any")
     delegable = frozenset({"view"})
-    without_object = frozenset({"manage_any"})
+    without_object = frozenset({"view_record_any", "manage_any"})
 
     # manage: viewflow's flow manager (cancel, undo, revive a step) — no role gives it, a
     # superuser holds it (as every right)
@@ -122,6 +122,11 @@ class ProcessPolicy(Policy):
 
     def view_record_objects(self, person):
         return ApprovalProcess.objects.all() if internal(person) else ApprovalProcess.objects.none()
+
+    # view_record_any: the same record on pages of no one process (the board of open steps,
+    # a chart, the API's answers): internal staff only
+    def may_view_record_any(self, person):
+        return internal(person)
 
 
 class TaskPolicy(Policy):
