@@ -11,12 +11,11 @@ save an instrument's header (``view_header``), which a reviewer's delegate reads
 reviewer does.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument
 from organisations.backends import reviewed_organisations
-from organisations.models import User
 from organisations.policies import Policy
 
 EDITABLE_STATUSES = {Instrument.Status.DRAFT, Instrument.Status.CONSOLIDATION}
@@ -119,34 +118,3 @@ class InstrumentPolicy(Policy):
 
 
 instrument_policy = InstrumentPolicy()
-
-
-# --- The names the rest of the code used before the policy (thin aliases) -----------------
-
-
-def is_internal(user: User) -> bool:
-    return InstrumentPolicy.is_internal(user)
-
-
-def instruments_visible_to(user: User) -> QuerySet[Instrument]:
-    return instrument_policy.queryset(user, "view")
-
-
-def is_drafter_of(user: User, instrument: Instrument) -> bool:
-    return InstrumentPolicy.is_drafter_of(user, instrument)
-
-
-def can_view(user: User, instrument: Instrument) -> bool:
-    return instrument_policy.user_may(user, "view", instrument)
-
-
-def can_create(user: User) -> bool:
-    return instrument_policy.user_may(user, "create")
-
-
-def can_edit(user: User, instrument: Instrument) -> bool:
-    return instrument_policy.user_may(user, "edit", instrument)
-
-
-def editable_by(user: User) -> Q:
-    return Q(lead_drafter=user) | Q(co_drafters=user)

@@ -14,16 +14,15 @@ holds — and on the rounds of B's unit, no more. Nobody acts through a delegati
 an instrument they drafted (separation of duties); on their own steps they act as themself.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument, Version
 from documents.permissions import InstrumentPolicy
 from organisations.backends import acting_for_task, reviewed_organisations
-from organisations.models import Organisation, User
+from organisations.models import Organisation
 from organisations.policies import Policy
-from organisations.selectors import principals_of
 from workflows.models import ApprovalProcess, Comment, Consultation, ConsultationRound
 
 REVIEW_AS_DIRECTOR = "workflows.review_as_director"
@@ -46,18 +45,6 @@ def unit_of(organisation_id: int | None) -> set[int]:
         )
         unit |= frontier
     return unit
-
-
-def organisations_of(user: User) -> set[int]:
-    """The organisations ``user`` reviews for: their own and those of the people they act
-    for, where that person holds the ministry reviewer's right. Belonging to a consulted
-    organisation is not enough (its head, say, has no role in the process)."""
-    if user is None or not user.is_authenticated:
-        return set()
-    found: set[int] = set()
-    for principal in principals_of(user):
-        found |= reviewed_organisations(principal)
-    return found
 
 
 def _drafted_by(user, process_id) -> bool:
@@ -401,7 +388,3 @@ round_policy = RoundPolicy()
 consultation_policy = ConsultationPolicy()
 comment_policy = CommentPolicy()
 version_policy = VersionPolicy()
-
-
-def comments_of_round(user: User, consultation_round: ConsultationRound) -> QuerySet[Comment]:
-    return comment_policy.queryset(user, "view").filter(consultation__round=consultation_round)
