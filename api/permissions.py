@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 from documents.permissions import instrument_policy
 from workflows import selectors
 from workflows.permissions import (
-    comments_of_round,
+    comment_policy,
     consultation_policy,
     process_policy,
     round_policy,
@@ -22,13 +22,13 @@ from workflows.permissions import (
 
 def sees_internal_record(user) -> bool:
     """The internal record of a process (audit, reasons, officials): internal staff only."""
-    return instrument_policy.is_internal(user)
+    return process_policy.user_may(user, "view_record_any")
 
 
 def instruments(user) -> QuerySet:
     """The instruments whose header (type, title) ``user`` may read: internal staff every
     one, a ministry reviewer those consulting their organisation."""
-    return selectors.instruments_in_process_visible_to(user)
+    return instrument_policy.queryset(user, "view_header")
 
 
 def instruments_with_text(user) -> QuerySet:
@@ -61,7 +61,7 @@ def consultations(user) -> QuerySet:
 
 
 def comments(user, *, consultation_round) -> QuerySet:
-    return comments_of_round(user, consultation_round)
+    return comment_policy.queryset(user, "view").filter(consultation__round=consultation_round)
 
 
 def answers_visible(user, *, consultation_round) -> bool:

@@ -6,14 +6,16 @@ used. Internal staff (whoever holds ``documents.view_instrument``) read every in
 consulted ministry's reviewer reads none here (``workflows.permissions`` gives them what was
 sent to them). Only an instrument's drafters (named on it: that is the right) change its
 text, and only while it is theirs to change. None of these is lent by a delegation: a
-delegate acts on the absent person's steps (``workflows.permissions``), not on their drafts.
+delegate acts on the absent person's steps (``workflows.permissions``), not on their drafts —
+save an instrument's header (``view_header``), which a reviewer's delegate reads as the
+reviewer does.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument
-from organisations.models import User
+from organisations.backends import reviewed_organisations
 from organisations.policies import Policy
 
 EDITABLE_STATUSES = {Instrument.Status.DRAFT, Instrument.Status.CONSOLIDATION}
@@ -24,8 +26,9 @@ ADD_INSTRUMENT = "documents.add_instrument"
 
 class InstrumentPolicy(Policy):
     model = Instrument
-    actions = ("view", "create", "edit", "save_version", "submit", "draft")
+    actions = ("view", "view_header", "create", "edit", "save_version", "submit", "draft")
     without_object = frozenset({"create"})
+    delegable = frozenset({"view_header"})
 
     @classmethod
     def is_internal(cls, person) -> bool:
@@ -47,6 +50,31 @@ class InstrumentPolicy(Policy):
 
     def view_objects(self, person):
         return Instrument.objects.all() if self.is_internal(person) else Instrument.objects.none()
+
+    # view_header: its type and title, and its process page — internal staff every one; a
+    # ministry reviewer (or their delegate) those whose process consulted their
+    # organisation, never the working draft (that is ``view``)
+    def may_view_header(self, person, instrument):
+        return self.is_internal(person) or (
+            instrument.processes.filter(
+                rounds__consultations__organisation__in=reviewed_organisations(person)
+            ).exists()
+        )
+
+    def view_header_objects(self, person):
+        if self.is_internal(person):
+            return Instrument.objects.all()
+        return Instrument.objects.filter(
+            processes__rounds__consultations__organisation__in=reviewed_organisations(person)
+        ).distinct()
+
+    def lends(self, user, principal, action, instrument):
+        return action == "view_header" and not self.is_internal(principal)
+
+    def lent_objects(self, user, principal, action):
+        if action == "view_header" and not self.is_internal(principal):
+            return Q()
+        return Q(pk__in=[])
 
     # create: whoever holds the drafter's right to add instruments
     def may_create(self, person):
@@ -90,34 +118,3 @@ class InstrumentPolicy(Policy):
 
 
 instrument_policy = InstrumentPolicy()
-
-
-# --- The names the rest of the code used before the policy (thin aliases) -----------------
-
-
-def is_internal(user: User) -> bool:
-    return InstrumentPolicy.is_internal(user)
-
-
-def instruments_visible_to(user: User) -> QuerySet[Instrument]:
-    return instrument_policy.queryset(user, "view")
-
-
-def is_drafter_of(user: User, instrument: Instrument) -> bool:
-    return InstrumentPolicy.is_drafter_of(user, instrument)
-
-
-def can_view(user: User, instrument: Instrument) -> bool:
-    return instrument_policy.user_may(user, "view", instrument)
-
-
-def can_create(user: User) -> bool:
-    return instrument_policy.user_may(user, "create")
-
-
-def can_edit(user: User, instrument: Instrument) -> bool:
-    return instrument_policy.user_may(user, "edit", instrument)
-
-
-def editable_by(user: User) -> Q:
-    return Q(lead_drafter=user) | Q(co_drafters=user)

@@ -69,7 +69,7 @@ def _instance(value, model, field: str, *, optional: bool = False):
 def _check_can_edit(user: User, instrument: Instrument) -> None:
     if permissions.instrument_policy.user_may(user, "edit", instrument):
         return
-    if permissions.is_drafter_of(user, instrument) and (
+    if permissions.instrument_policy.user_may(user, "draft", instrument) and (
         instrument.status not in permissions.EDITABLE_STATUSES
     ):
         raise NotEditable(str(NotEditable.message))
@@ -122,7 +122,7 @@ def instrument_create(
     sector: str = "",
     co_drafters: Iterable[User] = (),
 ) -> Instrument:
-    if not permissions.can_create(user):
+    if not permissions.instrument_policy.user_may(user, "create"):
         raise PermissionDenied(_("Only drafters can create instruments."))
     texts = _texts(
         Instrument,

@@ -48,7 +48,7 @@ def url(name: str, *args) -> str:
 def _instrument(request, pk: int) -> Instrument:
     """The instrument if this user may see it; 404 otherwise (its existence is not told)."""
     return get_object_or_404(
-        permissions.instruments_visible_to(request.user).select_related(
+        permissions.instrument_policy.queryset(request.user, "view").select_related(
             "instrument_type", "owning_office", "lead_drafter"
         ),
         pk=pk,
@@ -59,7 +59,7 @@ def _check_can_edit(user, instrument: Instrument) -> None:
     """Refuse before parsing anything, so that an outsider's POST never gets a form back."""
     if permissions.instrument_policy.user_may(user, "edit", instrument):
         return
-    if permissions.is_drafter_of(user, instrument):
+    if permissions.instrument_policy.user_may(user, "draft", instrument):
         raise PermissionDenied(str(NotEditable.message))
     raise PermissionDenied(_("Only the drafters of this instrument can change it."))
 
@@ -82,7 +82,7 @@ def _editor_context(request, instrument: Instrument, **extra) -> dict:
     return {
         "instrument": instrument,
         "nodes": selectors.instrument_tree(instrument=instrument),
-        "can_edit": permissions.can_edit(request.user, instrument),
+        "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
         "containers": CONTAINERS,
         **extra,
     }
@@ -106,20 +106,20 @@ def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
 
 @require_GET
 def instrument_list(request):
-    instruments = permissions.instruments_visible_to(request.user)
+    instruments = permissions.instrument_policy.queryset(request.user, "view")
     return TemplateResponse(
         request,
         "documents/instrument_list.html",
         {
             "instruments": selectors.instrument_list(instruments=instruments),
-            "can_create": permissions.can_create(request.user),
+            "can_create": permissions.instrument_policy.user_may(request.user, "create"),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def instrument_create(request):
-    if not permissions.can_create(request.user):
+    if not permissions.instrument_policy.user_may(request.user, "create"):
         raise PermissionDenied(_("Only drafters can create instruments."))
     form = InstrumentCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,7 @@ def instrument_create(request):
 def instrument_details(request, pk: int):
     """Change the type, titles, owning office, sector and co-drafters of an instrument."""
     instrument = _instrument(request, pk)
-    if not permissions.can_edit(request.user, instrument):
+    if not permissions.instrument_policy.user_may(request.user, "edit", instrument):
         raise PermissionDenied(_("Only the drafters of this instrument can change it."))
     initial = {
         "instrument_type": instrument.instrument_type_id,
@@ -199,7 +199,7 @@ def provision_detail(request, pk: int, provision_pk: int):
         {
             "instrument": instrument,
             "node": node,
-            "can_edit": permissions.can_edit(request.user, instrument),
+            "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
             "containers": CONTAINERS,
         },
     )
@@ -391,7 +391,7 @@ def schedule(request, pk: int):
         {
             "instrument": instrument,
             "rows": selectors.schedule_rows(instrument=instrument),
-            "can_edit": permissions.can_edit(request.user, instrument),
+            "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
         },
     )
 
@@ -422,7 +422,12 @@ def _row_form_response(request, instrument, form, row=None, conflict=None):
 def schedule_row_detail(request, pk: int, row_pk: int):
     instrument = _instrument(request, pk)
     row = _schedule_row(instrument, row_pk)
-    return _row_response(request, instrument, row, permissions.can_edit(request.user, instrument))
+    return _row_response(
+        request,
+        instrument,
+        row,
+        permissions.instrument_policy.user_may(request.user, "edit", instrument),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -511,7 +516,7 @@ def _versions_page(request, instrument, form, status=200):
             "versions": selectors.versions_with_previous(instrument=instrument),
             "form": form,
             "is_drafter": permissions.instrument_policy.user_may(request.user, "draft", instrument),
-            "can_edit": permissions.can_edit(request.user, instrument),
+            "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
         },
         status=status,
     )
@@ -521,7 +526,7 @@ def _versions_page(request, instrument, form, status=200):
 def version_save(request, pk: int):
     instrument = _instrument(request, pk)
     if not permissions.instrument_policy.user_may(request.user, "save_version", instrument):
-        if permissions.is_drafter_of(request.user, instrument):
+        if permissions.instrument_policy.user_may(request.user, "draft", instrument):
             raise PermissionDenied(str(NotEditable.message))
         raise PermissionDenied(_("Only the drafters of this instrument can save a version."))
     form = VersionForm(request.POST)

@@ -178,15 +178,6 @@ def _review_permissions(principal) -> set[str]:
 _backend = OrganisationBackend()
 
 
-def reviews_for(user, organisation_id: int) -> bool:
-    """Whether ``user`` may comment on and answer the consultations addressed to an
-    organisation: its ministry reviewers, and whoever a delegation in force lets act for one.
-    Not a superuser as such: a superuser is not a ministry's reviewer."""
-    if user is None or user.is_anonymous:
-        return False
-    return organisation_review_permission(organisation_id) in _backend.get_all_permissions(user)
-
-
 def delegated_by(user, permission: str | None):
     """Whom ``user`` acts for when they use ``permission``: None when they hold it themself
     (or it needs none), else the first person whose delegation in force lends it to them."""

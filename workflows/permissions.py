@@ -14,16 +14,15 @@ holds — and on the rounds of B's unit, no more. Nobody acts through a delegati
 an instrument they drafted (separation of duties); on their own steps they act as themself.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument, Version
 from documents.permissions import InstrumentPolicy
 from organisations.backends import acting_for_task, reviewed_organisations, unwrapped
-from organisations.models import User
 from organisations.policies import Policy
-from organisations.selectors import principals_of, unit_ids
+from organisations.selectors import unit_ids
 from workflows.models import ApprovalProcess, Comment, Consultation, ConsultationRound
 
 REVIEW_AS_DIRECTOR = "workflows.review_as_director"
@@ -48,18 +47,6 @@ def unit_led_by(person) -> set[int]:
     return person._lekhit_unit
 
 
-def organisations_of(user: User) -> set[int]:
-    """The organisations ``user`` reviews for: their own and those of the people they act
-    for, where that person holds the ministry reviewer's right. Belonging to a consulted
-    organisation is not enough (its head, say, has no role in the process)."""
-    if user is None or not user.is_authenticated:
-        return set()
-    found: set[int] = set()
-    for principal in principals_of(user):
-        found |= reviewed_organisations(principal)
-    return found
-
-
 def _drafted_by(user, process_id) -> bool:
     return (
         Instrument.objects.filter(processes__pk=process_id)
@@ -78,9 +65,9 @@ MANAGE_PROCESS = "workflows.manage_approvalprocess"
 
 class ProcessPolicy(Policy):
     model = ApprovalProcess
-    actions = ("view", "view_record", "manage", "manage_any")
+    actions = ("view", "view_record", "view_record_any", "manage", "manage_any")
     delegable = frozenset({"view"})
-    without_object = frozenset({"manage_any"})
+    without_object = frozenset({"view_record_any", "manage_any"})
 
     # manage: viewflow's flow manager (cancel, undo, revive a step) — no role gives it, a
     # superuser holds it (as every right)
@@ -122,6 +109,11 @@ class ProcessPolicy(Policy):
 
     def view_record_objects(self, person):
         return ApprovalProcess.objects.all() if internal(person) else ApprovalProcess.objects.none()
+
+    # view_record_any: the same record on pages of no one process (the board of open steps,
+    # a chart, the API's answers): internal staff only
+    def may_view_record_any(self, person):
+        return internal(person)
 
 
 class TaskPolicy(Policy):
@@ -394,7 +386,3 @@ round_policy = RoundPolicy()
 consultation_policy = ConsultationPolicy()
 comment_policy = CommentPolicy()
 version_policy = VersionPolicy()
-
-
-def comments_of_round(user: User, consultation_round: ConsultationRound) -> QuerySet[Comment]:
-    return comment_policy.queryset(user, "view").filter(consultation__round=consultation_round)

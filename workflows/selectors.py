@@ -2,49 +2,12 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from documents.models import Instrument, Version
+from documents.models import Instrument
 from documents.numbering import provision_label
-from documents.permissions import is_internal
+from documents.permissions import instrument_policy
 from organisations.models import User
-from workflows import permissions
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
-
-# --- Who sees what: thin aliases onto ``workflows.permissions`` (the policies) ------------
-
-
-def organisations_of(user: User) -> set[int]:
-    return permissions.organisations_of(user)
-
-
-def processes_visible_to(user: User) -> QuerySet[ApprovalProcess]:
-    return permissions.process_policy.queryset(user, "view")
-
-
-def consultations_visible_to(user: User) -> QuerySet[Consultation]:
-    return permissions.consultation_policy.queryset(user, "view")
-
-
-def tasks_visible_to(user: User) -> QuerySet:
-    return permissions.task_policy.queryset(user, "view")
-
-
-def task_visible_to(user: User, task_pk: int) -> bool:
-    """May ``user`` open this task's pages? No query for internal staff."""
-    return is_internal(user) or tasks_visible_to(user).filter(pk=task_pk).exists()
-
-
-def sees_internal_record(user: User) -> bool:
-    """The audit trail, open steps, reasons and officials' names of a process, the working
-    draft, the process's own viewflow pages: internal staff only."""
-    return is_internal(user)
-
-
-def answers_visible_to(user: User, *, consultation_round: ConsultationRound) -> bool:
-    return permissions.round_policy.user_may(user, "view_answers", consultation_round)
-
-
-def comments_visible_to(user: User, *, consultation_round: ConsultationRound) -> QuerySet[Comment]:
-    return permissions.comments_of_round(user, consultation_round)
+from workflows.permissions import consultation_policy, task_policy
 
 
 def matrix_rows(
@@ -143,11 +106,12 @@ def draft_provisions(*, instrument: Instrument, language: str | None = None) -> 
 def rounds_with_consultations(*, instrument: Instrument, user: User) -> list[ConsultationRound]:
     """The instrument's rounds, each with the consultations ``user`` may see; outside the
     department only the rounds that consulted the user's organisation."""
-    consultations = consultations_visible_to(user).select_related(
+    consultations = consultation_policy.queryset(user, "view").select_related(
         "organisation", "answered_by", "acting_for"
     )
     rounds = ConsultationRound.objects.filter(instrument=instrument)
-    if not is_internal(user):  # only the rounds that consulted the reviewer's organisation
+    # outside the department, only the rounds that consulted the reviewer's organisation
+    if not instrument_policy.user_may(user, "view", instrument):
         rounds = rounds.filter(consultations__in=consultations).distinct()
     return list(
         rounds.select_related("version")
@@ -192,18 +156,6 @@ def sign_off_by_hash(sha256: str):
         .select_related("instrument__instrument_type", "signed_by", "acting_for", "version")
         .first()
     )
-
-
-def versions_visible_to(user: User) -> QuerySet[Version]:
-    return permissions.version_policy.queryset(user, "view")
-
-
-def instruments_in_process_visible_to(user: User) -> QuerySet[Instrument]:
-    """Internal staff: every instrument; a ministry reviewer: those of the processes they
-    may see (for the process page only — never the working draft)."""
-    if is_internal(user):
-        return Instrument.objects.all()
-    return Instrument.objects.filter(processes__in=processes_visible_to(user)).distinct()
 
 
 def open_tasks(*, process: ApprovalProcess):
@@ -309,7 +261,7 @@ def reassign_candidates(*, tasks, user: User) -> dict[int, list[User]]:
     every unit concerned are read once, and their rights together."""
     from organisations.backends import remember_rights
 
-    policy = permissions.task_policy
+    policy = task_policy
     reassignable = [task for task in tasks if policy.user_may(user, "reassign", task)]
     units = {task.pk: policy.reassign_unit(user, task) for task in reassignable}
     wanted = set().union(*(units[task.pk] for task in reassignable))

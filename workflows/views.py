@@ -30,7 +30,13 @@ from documents.selectors import version_text
 from organisations.models import User
 from workflows import forms, selectors, services
 from workflows.models import Comment, Consultation
-from workflows.permissions import round_policy
+from workflows.permissions import (
+    comment_policy,
+    consultation_policy,
+    process_policy,
+    round_policy,
+    version_policy,
+)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -211,7 +217,7 @@ class RegisterView(TaskFormView):
 
 def _consultation_or_404(request, pk) -> Consultation:
     return get_object_or_404(
-        selectors.consultations_visible_to(request.user).select_related("round"), pk=pk
+        consultation_policy.queryset(request.user, "view").select_related("round"), pk=pk
     )
 
 
@@ -250,7 +256,7 @@ def comment_delete(request, pk):
 def comment_respond(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("consultation__round"), pk=pk)
     if (
-        not selectors.processes_visible_to(request.user)
+        not process_policy.queryset(request.user, "view")
         .filter(pk=comment.consultation.round.process_id)
         .exists()
     ):
@@ -287,18 +293,20 @@ def matrix(request, process_pk, round_number):
     """The round's comment–response matrix. Outside the department: before the director
     publishes it, only the reader's own organisation's comments, without the drafters'
     answers; the resulting text only ever from a frozen version, never the working draft."""
-    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    process = get_object_or_404(process_policy.queryset(request.user, "view"), pk=process_pk)
     consultation_round = get_object_or_404(
         process.rounds.select_related("version", "instrument__instrument_type"),
         number=round_number,
     )
-    comments = selectors.comments_visible_to(request.user, consultation_round=consultation_round)
-    show_answers = selectors.answers_visible_to(request.user, consultation_round=consultation_round)
+    comments = comment_policy.queryset(request.user, "view").filter(
+        consultation__round=consultation_round
+    )
+    show_answers = round_policy.user_may(request.user, "view_answers", consultation_round)
     results = {}
     if show_answers:
         results[consultation_round.number] = selectors.round_result(
             consultation_round=consultation_round,
-            working_draft=selectors.sees_internal_record(request.user),
+            working_draft=process_policy.user_may(request.user, "view_record", process),
         )
     return render(
         request,
@@ -319,7 +327,7 @@ def matrix(request, process_pk, round_number):
 
 @require_POST
 def matrix_publish(request, process_pk, round_number):
-    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    process = get_object_or_404(process_policy.queryset(request.user, "view"), pk=process_pk)
     consultation_round = get_object_or_404(process.rounds, number=round_number)
     try:
         services.matrix_publish(consultation_round=consultation_round, user=request.user)
@@ -435,9 +443,9 @@ def version_text_response(version: Version) -> HttpResponse:
 @require_GET
 def instrument_version_text(request, pk: int, version_pk: int):
     """A version's canonical text, from the instrument's pages, to whoever may see that
-    version (``selectors.versions_visible_to``); 404 to anyone else."""
+    version (the version policy's ``view``); 404 to anyone else."""
     version = get_object_or_404(
-        selectors.versions_visible_to(request.user).select_related("instrument__instrument_type"),
+        version_policy.queryset(request.user, "view").select_related("instrument__instrument_type"),
         pk=version_pk,
         instrument_id=pk,
     )
@@ -449,9 +457,9 @@ def instrument_process(request, pk):
     answers, matrices, the audit trail, and the actions this user may take here. A consulted
     organisation's reviewer sees only their organisation's consultations (the version sent,
     the deadline, their answer) and the matrices: no internal step, reason or official."""
-    instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
+    instrument = get_object_or_404(instrument_policy.queryset(request.user, "view_header"), pk=pk)
     process = selectors.latest_process(instrument=instrument)
-    internal = selectors.sees_internal_record(request.user)
+    internal = process_policy.user_may(request.user, "view_record_any")
     open_tasks = selectors.open_tasks(process=process) if process and internal else []
     reassign_to = selectors.reassign_candidates(tasks=open_tasks, user=request.user)
     rounds = selectors.rounds_with_consultations(instrument=instrument, user=request.user)
@@ -483,7 +491,7 @@ def instrument_process(request, pk):
 
 @require_POST
 def instrument_submit(request, pk):
-    instrument = get_object_or_404(selectors.instruments_in_process_visible_to(request.user), pk=pk)
+    instrument = get_object_or_404(instrument_policy.queryset(request.user, "view_header"), pk=pk)
     try:
         services.process_start(instrument=instrument, user=request.user)
         messages.success(request, _("The draft is submitted for internal review."))
@@ -495,7 +503,7 @@ def instrument_submit(request, pk):
 @require_POST
 def round_close(request, process_pk, round_number):
     """The director closes what is left of a round (the round's rule: the director decides)."""
-    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=process_pk)
+    process = get_object_or_404(process_policy.queryset(request.user, "view"), pk=process_pk)
     consultation_round = get_object_or_404(process.rounds, number=round_number, closed_at=None)
     closed = services.round_close_unanswered(
         consultation_round=consultation_round, user=request.user, by="director"
@@ -509,7 +517,7 @@ def round_close(request, process_pk, round_number):
 @require_POST
 def task_reassign(request, task_pk):
     task = get_object_or_404(Task, pk=task_pk)
-    process = get_object_or_404(selectors.processes_visible_to(request.user), pk=task.process_id)
+    process = get_object_or_404(process_policy.queryset(request.user, "view"), pk=task.process_id)
     to = request.POST.get("to", "")
     if not (to.isascii() and to.isdigit() and len(to) <= 18):
         raise Http404

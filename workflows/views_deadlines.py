@@ -16,8 +16,7 @@ from tasks.permissions import deadline_policy
 from workflows import deadlines
 from workflows.forms import DeadlineExtendForm
 from workflows.models import ConsultationRound
-from workflows.permissions import round_policy
-from workflows.selectors import processes_visible_to
+from workflows.permissions import process_policy, round_policy
 from workflows.services import round_close_unanswered
 
 
@@ -83,7 +82,7 @@ def round_decide(request, round_pk):
     consultation_round = get_object_or_404(
         ConsultationRound.objects.select_related("instrument"),
         pk=round_pk,
-        process__in=processes_visible_to(request.user),
+        process__in=process_policy.queryset(request.user, "view"),
     )
     if not round_policy.user_may(request.user, "close", consultation_round):
         raise PermissionDenied(_("Only the director decides on a round."))

@@ -4,8 +4,8 @@ Viewflow lists every process and task to anyone with ``view_approvalprocess``, a
 task's page to anyone who may see its process. A ministry reviewer must see only the
 processes that consulted their organisation, and of those only their organisation's own
 consultation tasks: no internal step, reason or official's name, nor another ministry's
-task. The views below filter through ``workflows.selectors`` (``processes_visible_to``,
-``tasks_visible_to``), ``ApprovalFlow.has_view_permission`` refuses the detail pages of any
+task. The views below filter through ``workflows.permissions`` (the process and
+task policies' ``view``), ``ApprovalFlow.has_view_permission`` refuses the detail pages of any
 other process, and every task URL of the flow refuses a task the user may not see.
 """
 
@@ -26,28 +26,24 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from khmer.formats import format_date
-from workflows.permissions import task_policy
-from workflows.selectors import (
-    processes_visible_to,
-    sees_internal_record,
-    tasks_visible_to,
-)
+from workflows.permissions import process_policy, task_policy
 
 
 class VisibleProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        visible = processes_visible_to(self.request.user)
+        visible = process_policy.queryset(self.request.user, "view")
         return super().get_queryset().filter(pk__in=visible).order_by("-pk")
 
     def active_tasks(self, obj):
         """How many steps are open: the department's business, not a consulted ministry's."""
-        return obj.active_tasks_count if sees_internal_record(self.request.user) else ""
+        internal = process_policy.user_may(self.request.user, "view_record_any")
+        return obj.active_tasks_count if internal else ""
 
 
 class VisibleTaskListView(DashboardTaskListView):
     @viewprop
     def queryset(self):
-        return super().queryset.filter(pk__in=tasks_visible_to(self.request.user))
+        return super().queryset.filter(pk__in=task_policy.queryset(self.request.user, "view"))
 
 
 class VisibleDashboardView(DashboardView):
@@ -55,9 +51,9 @@ class VisibleDashboardView(DashboardView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if sees_internal_record(self.request.user):
+        if process_policy.user_may(self.request.user, "view_record_any"):
             return context
-        visible = set(tasks_visible_to(self.request.user).values_list("pk", flat=True))
+        visible = set(task_policy.queryset(self.request.user, "view").values_list("pk", flat=True))
         for column in context["columns"]:
             column["tasks"] = [task for task in column["tasks"] if task.pk in visible]
         context["finished"] = [t for t in context["finished"] if t.pk in visible]
@@ -71,7 +67,9 @@ class VisibleProcessDetailView(DetailProcessView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, process = self.request.user, context["process"]
-        context["task_list"] = context["task_list"].filter(pk__in=tasks_visible_to(user))
+        context["task_list"] = context["task_list"].filter(
+            pk__in=task_policy.queryset(user, "view")
+        )
         # What the page may offer, answered here and not by the template: each step a link
         # where its node lets the user view it (viewflow's template asked ``has_perm``), and
         # cancelling a running process where viewflow's cancel page would allow it.
@@ -91,9 +89,9 @@ class VisibleChartView(FlowChartView):
     def dispatch(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
         if process_pk is not None:
-            if not processes_visible_to(request.user).filter(pk=process_pk).exists():
+            if not process_policy.queryset(request.user, "view").filter(pk=process_pk).exists():
                 raise PermissionDenied
-            if not sees_internal_record(request.user):
+            if not process_policy.user_may(request.user, "view_record_any"):
                 kwargs.pop("process_pk")
         return super().dispatch(request, *args, **kwargs)
 

@@ -163,7 +163,7 @@ def test_an_instrument_not_visible_to_the_user_is_a_404(
     from documents import permissions
 
     monkeypatch.setattr(
-        permissions, "instruments_visible_to", lambda user: Instrument.objects.none()
+        permissions.InstrumentPolicy, "view_objects", lambda self, user: Instrument.objects.none()
     )
     version = services.version_create(instrument=instrument, user=demo["drafter"], label="v1")
     for page in instrument_urls(instrument, article, row, version):

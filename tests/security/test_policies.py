@@ -82,9 +82,12 @@ PEOPLE = {
 
 TABLE = """
 action                    object              drf drf2>chf chf dir ddir>dir leg dg ddg>dg reg adm mef moh hmoh hmef>mef
-# --- Instruments: internal staff read every one; only its drafters change it, while theirs
+# --- Instruments: internal staff read every one (a consulted reviewer, its header); only its
+# drafters change it, while theirs
 instrument.view           draft               Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
 instrument.view           consulting          Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
+instrument.view_header    draft               Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
+instrument.view_header    consulting          Y   Y        Y   Y   N        Y   Y  N      Y   Y   Y   N   N    Y
 instrument.create         -                   Y   Y        N   N   N        N   N  N      N   N   N   N   N    N
 instrument.edit           draft               Y   N        N   N   N        N   N  N      N   N   N   N   N    N
 instrument.edit           draft2              N   Y        N   N   N        N   N  N      N   N   N   N   N    N
@@ -100,6 +103,7 @@ instrument.draft          other_review        N   Y        N   N   N        N   
 process.view              own_review          Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
 process.view              consulting          Y   Y        Y   Y   N        Y   Y  N      Y   Y   Y   N   N    Y
 process.view_record       consulting          Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
+process.view_record_any   -                   Y   Y        Y   Y   N        Y   Y  N      Y   Y   N   N   N    N
 process.manage            consulting          N   N        N   N   N        N   N  N      N   N   N   N   N    N
 process.manage_any        -                   N   N        N   N   N        N   N  N      N   N   N   N   N    N
 # --- Steps: the chief's (queued), the director's (queued, and held by the director), MEF's

@@ -38,7 +38,7 @@ def change_status(change):
 @register.filter
 def version_visible_to(version_id, user) -> bool:
     """``{% if version.pk|version_visible_to:request.user %}``: may this person download that
-    version's text? The rule is ``selectors.versions_visible_to``, as the download checks."""
-    from workflows.selectors import versions_visible_to
+    version's text? The version policy's ``view``, as the download asks."""
+    from workflows.permissions import version_policy
 
-    return versions_visible_to(user).filter(pk=version_id).exists()
+    return version_policy.queryset(user, "view").filter(pk=version_id).exists()
