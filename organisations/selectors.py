@@ -62,10 +62,6 @@ def acting_for(user: User, owner: User | None) -> User | None:
     return None
 
 
-def _subtree(organisation: Organisation) -> set[int]:
-    return unit_ids(organisation.pk)
-
-
 def unit_ids(organisation_id: int | None) -> set[int]:
     """The organisation and every unit under it (the tree is a few levels deep): one query a
     level."""
@@ -106,7 +102,8 @@ def delegates_eligible(delegator: User) -> QuerySet[User]:
     units = {organisation.pk}
     department = _department_of(organisation)
     if department is not None:
-        units |= _subtree(department)
+        units |= unit_ids(department.pk)
     return people.filter(
-        Q(organisation__in=units) | Q(supervisor=delegator, organisation__in=_subtree(organisation))
+        Q(organisation__in=units)
+        | Q(supervisor=delegator, organisation__in=unit_ids(organisation.pk))
     )

@@ -33,17 +33,12 @@ OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 internal = InstrumentPolicy.is_internal
 
 
-def unit_of(organisation_id: int | None) -> set[int]:
-    """The organisation a chief or director leads, with everything under it."""
-    return unit_ids(organisation_id)
-
-
 def unit_led_by(person) -> set[int]:
-    """``unit_of`` the person's organisation, read once per user object (a page asks it of
-    every open step)."""
+    """The organisation ``person`` leads as a chief or director, with everything under it:
+    read once per user object (a page asks it of every open step)."""
     person = unwrapped(person)
     if "_lekhit_unit" not in person.__dict__:
-        person._lekhit_unit = unit_of(person.organisation_id)
+        person._lekhit_unit = unit_ids(person.organisation_id)
     return person._lekhit_unit
 
 

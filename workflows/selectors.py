@@ -282,7 +282,7 @@ def reassign_candidates(*, tasks, user: User) -> dict[int, list[User]]:
                 and person.pk != task.owner_id
                 and policy.user_may(person, "hold", task)
             ]
-            if task in reassignable
+            if task.pk in units
             else []
         )
         for task in tasks
