@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import InstrumentType, Provision, ScheduleRow
 from documents.services import TEXT_MAX
+from khmer import forms as khmer_forms
 from khmer.text import typed_text
 from organisations.models import Organisation, User
 from organisations.roles import Role
@@ -211,6 +212,8 @@ class InstrumentCreateForm(forms.Form):
 class ScheduleRowForm(forms.ModelForm):
     class Meta:
         model = ScheduleRow
+        # Staff, budget and date typed in Khmer or Western digits, the date day first.
+        formfield_callback = khmer_forms.formfield
         fields = [
             "function_km",
             "function_en",
@@ -229,7 +232,6 @@ class ScheduleRowForm(forms.ModelForm):
             "function_en": forms.Textarea(attrs={"rows": 2, "lang": "en"}),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
             "assets": forms.Textarea(attrs={"rows": 2}),
-            "effective_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -1,12 +1,42 @@
+import re
 import uuid
+from functools import cache
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from documents.errors import ImmutableVersionError
+from khmer.formats import is_khmer, khmer_digits
 from organisations.models import BilingualNameMixin, Organisation
+
+# The names the process gives the versions it saves, in the language of whoever acted then;
+# shown in the reader's language (``Version.display_label``).
+AUTOMATIC_VERSION_LABELS = [
+    gettext_noop("Submitted for review"),
+    gettext_noop("Resubmitted for review"),
+    gettext_noop("Consolidated text"),
+    gettext_noop("Signed"),
+]
+NUMBERED_VERSION_LABELS = {
+    "consultation": gettext_noop("Sent for consultation, round %(number)s"),
+    "restored": gettext_noop("Restored from version %(number)s"),
+}
+_DIGITS = re.compile(r"[0-9០-៩]+")
+
+
+@cache
+def _automatic_label(label: str) -> str | None:
+    """The message a stored automatic label was written from, in any of our languages."""
+    for msgid in AUTOMATIC_VERSION_LABELS:
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                if gettext(msgid) == label:
+                    return msgid
+    return None
 
 
 class InstrumentType(BilingualNameMixin):
@@ -285,7 +315,10 @@ class Version(models.Model):
         ]
 
     def __str__(self):
-        return f"v{self.number} · {self.label}"
+        return gettext("Version %(number)s: %(label)s") % {
+            "number": khmer_digits(self.number) if is_khmer() else self.number,
+            "label": self.display_label,
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -294,3 +327,19 @@ class Version(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableVersionError(_("A saved version can never be deleted."))
+
+    @property
+    def display_label(self) -> str:
+        """The version's name in the reader's language when the process named it (a name
+        typed by hand stays as typed)."""
+        if self.reason == self.Reason.MANUAL:
+            return self.label
+        numbered = NUMBERED_VERSION_LABELS.get(self.reason)
+        if numbered:
+            number = _DIGITS.search(self.label)
+            if not number:
+                return self.label
+            value = number.group().translate(str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789"))
+            return gettext(numbered) % {"number": khmer_digits(value) if is_khmer() else value}
+        msgid = _automatic_label(self.label)
+        return gettext(msgid) if msgid else self.label

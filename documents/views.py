@@ -570,10 +570,56 @@ SCHEDULE_COLUMNS = [
 ]
 
 
+STRUCTURAL_KINDS = {Provision.Kind.PART, Provision.Kind.CHAPTER, Provision.Kind.SECTION}
+"""Headings the comparison always shows, unchanged or not: they say where a change lies."""
+
+
+def _collapsible(row) -> bool:
+    """An unchanged provision the comparison folds away: not moved, not renumbered, and
+    not a heading."""
+    return (
+        row.status == "unchanged"
+        and not row.moved
+        and not row.renumbered
+        and row.kind not in STRUCTURAL_KINDS
+    )
+
+
+def _compare_blocks(rows) -> list[dict]:
+    """The page's walk through the provisions: each shown row, and in place of each run of
+    unchanged ones a fold that says how many it holds and the uid of its first."""
+    blocks: list[dict] = []
+    for row in rows:
+        if not _collapsible(row):
+            blocks.append({"row": row})
+        elif blocks and "folded" in blocks[-1]:
+            blocks[-1]["folded"] += 1
+        else:
+            blocks.append({"folded": 1, "first": row.uid})
+    return blocks
+
+
+def _unfolded(rows, first: str) -> list:
+    """The run of unchanged provisions that starts at the uid ``first`` (what a fold held)."""
+    uids = [row.uid for row in rows]
+    if first not in uids:
+        raise Http404
+    run = []
+    for row in rows[uids.index(first) :]:
+        if not _collapsible(row):
+            break
+        run.append(row)
+    return run
+
+
 @require_GET
 def compare(request, pk: int):
     """Two versions (or a version and the working draft) side by side; the markup of the
-    changes is the template's (``documents/templatetags/documents.py``)."""
+    changes is the template's (``documents/templatetags/documents.py``).
+
+    Unchanged provisions are folded, run by run, into a "show N unchanged" link: the page
+    holds what changed. The link loads its run with htmx (``?unfold=<uid>`` answers that run
+    alone); without scripts it opens the whole comparison (``?all=1``)."""
     instrument = _instrument(request, pk)
     version_choices = selectors.version_list(instrument=instrument)
     default_a = str(version_choices[0].pk) if version_choices else "draft"
@@ -582,6 +628,16 @@ def compare(request, pk: int):
     snapshots = _or_404(selectors.snapshots_to_compare(instrument=instrument, keys=[a, b]))
     (old, old_version), (new, new_version) = snapshots[a], snapshots[b]
     comparison = compare_snapshots(old, new)
+    unfold = request.GET.get("unfold")
+    if unfold:
+        return TemplateResponse(
+            request,
+            "documents/_compare_rows.html",
+            {"blocks": [{"row": row} for row in _unfolded(comparison.provisions, unfold)]},
+        )
+    show_all = request.GET.get("all") == "1"
+    rows = comparison.provisions
+    schedule = [row for row in comparison.schedule if show_all or row.status != "unchanged"]
     return TemplateResponse(
         request,
         "documents/compare.html",
@@ -593,8 +649,11 @@ def compare(request, pk: int):
             "old_version": old_version,
             "new_version": new_version,
             "summary": comparison.summary,
-            "rows": comparison.provisions,
-            "schedule_rows": comparison.schedule,
+            "rows": rows,
+            "blocks": [{"row": row} for row in rows] if show_all else _compare_blocks(rows),
+            "show_all": show_all,
+            "schedule_rows": schedule,
+            "schedule_folded": len(comparison.schedule) - len(schedule),
             "schedule_columns": SCHEDULE_COLUMNS,
             "header": comparison.instrument,
             "ministries": selectors.ministry_names(snapshots=[old, new]),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from khmer.formats import format_number
 
-__all__ = ["model_text", "typed_text"]
+__all__ = ["is_khmer_text", "model_text", "typed_text"]
 
 
 def _error(message: str, field: str | None) -> ValidationError:
@@ -61,3 +61,8 @@ def model_text(
     """
     limit = model._meta.get_field(name).max_length or max_length
     return typed_text(value, field=name, max_length=limit)
+
+
+def is_khmer_text(value: str) -> bool:
+    """Tell whether ``value`` holds any letter of the Khmer script."""
+    return any("\u1780" <= char <= "\u17ff" or "\u19e0" <= char <= "\u19ff" for char in value)

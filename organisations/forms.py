@@ -2,22 +2,35 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khmer import forms as khmer_forms
 from organisations.models import User
-from organisations.selectors import delegates_eligible
+from organisations.permissions import user_policy
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    """Each colleague with their organisation: two people of one name are told apart."""
+
+    def label_from_instance(self, obj):
+        if obj.organisation_id is None:
+            return str(obj)
+        return _("%(person)s — %(organisation)s") % {
+            "person": obj,
+            "organisation": obj.organisation.name,
+        }
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(label=_("Who acts for you"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    delegate = ColleagueChoiceField(label=_("Who acts for you"), queryset=User.objects.none())
+    starts_on = khmer_forms.DateField(label=_("From"))
+    ends_on = khmer_forms.DateField(label=_("Until"))
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the people the organisation chart lets act for this person (the service
-        # checks again: ``organisations.services.delegation_check``).
+        # Only the people the policy lets act for this person (the organisation chart; the
+        # service checks again: ``organisations.services.delegation_check``).
         self.fields["delegate"].queryset = (
-            delegates_eligible(user)
+            user_policy.queryset(user, "name_as_delegate")
             .select_related("organisation")
             .order_by("organisation__code", "username")
         )

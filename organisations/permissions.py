@@ -11,6 +11,7 @@ from django.db.models import Q
 from organisations import backends
 from organisations.models import Delegation, User
 from organisations.policies import Policy
+from organisations.selectors import delegates_eligible
 
 CHANGE_USER = "organisations.change_user"
 ADD_DELEGATION = "organisations.add_delegation"
@@ -20,7 +21,7 @@ VIEW_PROCESS = "workflows.view_approvalprocess"
 
 class UserPolicy(Policy):
     model = User
-    actions = ("change", "change_roles", "record_absence", "work_in_process")
+    actions = ("change", "change_roles", "record_absence", "work_in_process", "name_as_delegate")
     without_object = frozenset({"change_roles", "work_in_process"})
     # Acting for someone with a role in the process opens its pages (each step there is
     # then the task policy's to allow); nothing about accounts is ever lent.
@@ -53,6 +54,14 @@ class UserPolicy(Policy):
         return User.objects.filter(
             pk__in=[u.pk for u in User.objects.all() if self.may_record_absence(person, u)]
         )
+
+    # name_as_delegate: whom a person away may name to act for them (the Away page's list):
+    # whom the organisation chart lets (``selectors.delegates_eligible``)
+    def may_name_as_delegate(self, person, candidate):
+        return delegates_eligible(person).filter(pk=candidate.pk).exists()
+
+    def name_as_delegate_objects(self, person):
+        return delegates_eligible(person)
 
     # work_in_process: has a role in the approval process (their inbox is their home page)
     def may_work_in_process(self, person):

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from viewflow.contrib.auth import ProfileView as ViewflowProfileView
 
 from organisations.forms import DelegationForm
 from organisations.models import Delegation
 from organisations.permissions import user_policy
+from organisations.roles import Role
 from organisations.services import delegation_create, delegation_end, user_set_language
 
 
@@ -23,6 +25,16 @@ def language_switch(request):
     if request.user.is_authenticated and language in dict(request.user.Language.choices):
         user_set_language(user=request.user, language=language)
     return response
+
+
+class ProfileView(ViewflowProfileView):
+    """The person's own page, with their roles named in the reader's language."""
+
+    def get_context_data(self, **kwargs):
+        names = self.request.user.role_names()
+        return super().get_context_data(
+            roles=[role.label for role in Role if role.value in names], **kwargs
+        )
 
 
 class SignInView(LoginView):

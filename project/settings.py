@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Viewflow would append these itself; listed here so that the order is visible.
     "viewflow.middleware.SiteMiddleware",
+    # Viewflow's frame (side menu, top bar) on the pages beside the site too.
+    "project.frame.SiteFrameMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into Lekhit's lockout page.
     "axes.middleware.AxesMiddleware",
@@ -105,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 # django-csp's per-response nonce as ``csp_nonce``, the name django-htmx reads.
                 "project.security.csp_nonce",
+                # The inbox and queue in the side menu of the pages beside the viewflow site.
+                "project.frame.site_frame",
             ],
         },
     },
@@ -179,6 +183,15 @@ STORAGES = {
     },
 }
 
+# WhiteNoise writes a gzip and a brotli copy of each static file at collectstatic and serves
+# the smallest the browser accepts. Not of source maps (MBs each, opened only by developer
+# tools): compressing them was most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "webm", "wmv", "map"),
+]
+
 # --- Mail ---------------------------------------------------------------------------------
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
@@ -186,6 +199,13 @@ vars().update(env.email("EMAIL_URL", default="consolemail://"))
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lekhit <lekhit@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Telegram, an optional channel (README, Configuration): off while no bot token is set.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org")
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="").lstrip("@")
+# How long a one-time link code shown on the preferences page may be sent to the bot.
+TELEGRAM_LINK_CODE_MINUTES = env.int("TELEGRAM_LINK_CODE_MINUTES", default=15)
 
 # --- Celery -------------------------------------------------------------------------------
 # Without REDIS_URL, development runs a real worker on kombu's SQLAlchemy transport over an
@@ -216,7 +236,14 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders, escalations, rounds past their deadline and retries of failed sends.
     "deadlines-sweep": {"task": "tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Each person's digest of what is due and overdue, at 07:00 in CELERY_TIMEZONE (local).
+    # and of what each person chose to hear about in it (it skips days off).
     "deadlines-digest": {"task": "tasks.digest", "schedule": crontab(hour=7, minute=0)},
+    # The codes people send the Telegram bot to link their account (nothing without a token).
+    "telegram-updates": {
+        "task": "tasks.telegram_updates",
+        "schedule": 20.0,
+        "options": {"expires": 18},
+    },
 }
 # How old a heartbeat may be before /health/ reports the worker or beat as down.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=120)

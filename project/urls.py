@@ -6,12 +6,20 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
-from organisations.views import SignInView, away, home, language_switch
+from organisations.views import ProfileView, SignInView, away, home, language_switch
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify, verify_hash, verify_text
 from workflows.viewsets import ApprovalFlowViewset, LekhitWorkflowApp
+
+# The Tasks application (inbox, queue, archive): its menu frames the pages beside the site
+# too (project.frame).
+tasks_app = LekhitWorkflowApp(
+    title=_("Tasks"),
+    icon="assignment",
+    flow_viewsets=[ApprovalFlowViewset(ApprovalFlow, icon="gavel")],
+)
 
 site = Site(
     title=_("Lekhit"),
@@ -19,11 +27,7 @@ site = Site(
     secondary_color="#b8860b",
     viewsets=[
         InstrumentsApp(),
-        LekhitWorkflowApp(
-            title=_("Tasks"),
-            icon="assignment",
-            flow_viewsets=[ApprovalFlowViewset(ApprovalFlow, icon="gavel")],
-        ),
+        tasks_app,
     ],
 )
 
@@ -34,6 +38,7 @@ urlpatterns = [
         "accounts/",
         AuthViewset(
             login_view=SignInView.as_view(),
+            profile_view=ProfileView.as_view(),
             pass_reset_view=ThrottledPasswordResetView.as_view(),
             pass_change_view=ThrottledPasswordChangeView.as_view(),
         ).urls,
@@ -51,3 +56,8 @@ urlpatterns = [
     path("", home, name="home"),  # before the site's own index, which assumes a role
     path("", site.urls),
 ]
+
+# Our error pages: translated, framed, with the way back to the person's work (project/errors.py).
+handler403 = "project.errors.forbidden"
+handler404 = "project.errors.not_found"
+handler500 = "project.errors.server_error"

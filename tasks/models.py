@@ -160,6 +160,14 @@ class Reminder(models.Model):
         ESCALATE_DG = "escalate_dg", _("Escalation to the director-general")
         ROUND_DIRECTOR = "round_director", _("Round awaits the director's decision")
         DIGEST = "digest", _("Daily digest")
+        # Events of the process, announced as they happen (``tasks.services.event_announce``).
+        TASK_ASSIGNED = "task_assigned", _("A task for you")
+        ROUND_OPENED = "round_opened", _("Consultation opened for your organisation")
+        DRAFT_RETURNED = "draft_returned", _("Draft returned")
+        MATRIX_PUBLISHED = "matrix_published", _("Comment–response matrix published")
+        INSTRUMENT_SIGNED = "instrument_signed", _("Instrument signed")
+        # A notification's copy on Telegram: a channel of its own, sent and retried apart.
+        TELEGRAM = "telegram", _("Telegram message")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -197,6 +205,13 @@ class Reminder(models.Model):
         related_name="+",
     )
     day = models.DateField(_("day"), help_text=_("The day the reminder is for."))
+    event = models.CharField(
+        _("event"),
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text=_("What happened, once per recipient (an event's or a Telegram copy's key)."),
+    )
     payload = models.JSONField(_("detail"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -224,8 +239,13 @@ class Reminder(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["kind", "day", "recipient"],
-                condition=models.Q(deadline=None, consultation_round=None),
+                condition=models.Q(deadline=None, consultation_round=None, event=None),
                 name="reminder_once_per_person_kind_day",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "recipient"],
+                condition=models.Q(event__isnull=False),
+                name="reminder_once_per_event_recipient",
             ),
         ]
         indexes = [

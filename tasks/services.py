@@ -23,10 +23,16 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import message_render, notification_deliver
+from notifications.models import Notification
+from notifications.services import (
+    message_render,
+    notification_announce,
+    site_url,
+    telegram_send,
+)
 from project.celery import app
 from tasks import hooks, selectors
-from tasks.calendar import CachedCalendar
+from tasks.calendar import CachedCalendar, is_working_day
 from tasks.models import Heartbeat, Reminder, StepDuration, TaskDeadline
 
 logger = logging.getLogger(__name__)
@@ -162,6 +168,7 @@ class Planned:
     payload: dict
     deadline_id: int | None = None
     consultation_round_id: int | None = None
+    event: str | None = None
 
     @property
     def key(self) -> tuple:
@@ -175,7 +182,15 @@ class Planned:
         )
 
 
-_OUTBOX_COLUMNS = ("kind", "deadline_id", "consultation_round_id", "recipient_id", "day", "payload")
+_OUTBOX_COLUMNS = (
+    "kind",
+    "deadline_id",
+    "consultation_round_id",
+    "recipient_id",
+    "day",
+    "payload",
+    "event",
+)
 
 
 def _outbox_insert(rows: list[Planned], *, now: datetime) -> list[int]:
@@ -218,14 +233,16 @@ def _outbox_insert(rows: list[Planned], *, now: datetime) -> list[int]:
                     row.recipient_id,
                     ops.adapt_datefield_value(row.day),
                     json.dumps(row.payload),
+                    row.event,
                 )
                 for row in batch
             ]
             if postgresql:  # the rows as arrays: one parameter a column
                 sql = insert + (  # noqa: S608
-                    "SELECT k, d, r, u, dy, p::jsonb, %s, %s, %s, %s, %s FROM unnest("
+                    "SELECT k, d, r, u, dy, p::jsonb, e, %s, %s, %s, %s, %s FROM unnest("
                     "%s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[], %s::date[], "
-                    "%s::text[]) AS t(k, d, r, u, dy, p) ON CONFLICT DO NOTHING RETURNING id"
+                    "%s::text[], %s::varchar[]) AS t(k, d, r, u, dy, p, e) "
+                    "ON CONFLICT DO NOTHING RETURNING id"
                 )
                 params = [*constants, *(list(column) for column in zip(*values, strict=True))]
             else:
@@ -242,6 +259,34 @@ def reminders_write(candidates: list[Planned], existing: set[tuple], *, now: dat
     """Write the reminders not yet in the outbox and hand each out to a worker once the
     transaction commits. Returns how many were written."""
     ids = _outbox_insert([c for c in candidates if c.key not in existing], now=now)
+    jobs_enqueue("tasks.deliver_reminder", [(pk,) for pk in ids])
+    return len(ids)
+
+
+def event_announce(
+    *, kind: str, event: str, recipient_ids, payload: dict, now: datetime | None = None
+) -> int:
+    """Write to the outbox one message per recipient about something that just happened in
+    the process (a task for them, a round opened, a draft returned, a matrix published, an
+    instrument signed). Call inside the transaction of the step that made it happen: the
+    rows commit with the step, or vanish with it, and the jobs that send them are published
+    only after the commit. ``event`` names the occurrence ("task:42"): the same event
+    written twice for a person is one row, sent once. The process words the message
+    (``hooks.notices``) when it is sent, in the recipient's language."""
+    if kind not in Reminder.Kind.values or kind in (Reminder.Kind.DIGEST, Reminder.Kind.TELEGRAM):
+        raise ValueError(f"not an event kind: {kind!r}")
+    if not isinstance(event, str) or not event or len(event) > 100:
+        raise ValueError(f"an event needs a key of at most 100 characters: {event!r}")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    recipients = sorted({pk for pk in recipient_ids if pk})
+    ids = _outbox_insert(
+        [
+            Planned(kind=kind, recipient_id=pk, day=today, payload=payload, event=event)
+            for pk in recipients
+        ],
+        now=now,
+    )
     jobs_enqueue("tasks.deliver_reminder", [(pk,) for pk in ids])
     return len(ids)
 
@@ -368,9 +413,13 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
 
 
 def digest_prepare(*, now: datetime | None = None) -> int:
-    """One digest per person of their due and overdue tasks, written to the outbox."""
+    """One digest per person of their due and overdue tasks, and of the notifications they
+    chose to receive in it (``Notification.deferred``), written to the outbox; on working
+    days only (what waits on a day off goes in the next working day's)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    if not is_working_day(today):
+        return 0
     calendar = CachedCalendar()
     durations = selectors.step_durations()
     horizon = _reminder_horizon(today=today, calendar=calendar, durations=durations)
@@ -381,17 +430,27 @@ def digest_prepare(*, now: datetime | None = None) -> int:
         for row in batch:
             for person in people.responsible(row):
                 per_person[person].append(row["id"])
+    deferred: dict[int, list[int]] = defaultdict(list)
+    for person, notification_id in Notification.objects.filter(
+        deferred=True, digested_at__isnull=True, created_at__lte=now
+    ).values_list("recipient_id", "pk"):
+        deferred[person].append(notification_id)
     candidates = [
         Planned(
-            kind=Reminder.Kind.DIGEST, recipient_id=person, day=today, payload={"deadlines": ids}
+            kind=Reminder.Kind.DIGEST,
+            recipient_id=person,
+            day=today,
+            payload={"deadlines": per_person.get(person, []), "notifications": deferred[person]},
         )
-        for person, ids in per_person.items()
+        for person in sorted(set(per_person) | set(deferred))
     ]
     with transaction.atomic():
         existing = {
             (None, None, Reminder.Kind.DIGEST, today, recipient_id)
             for recipient_id in Reminder.objects.filter(
-                kind=Reminder.Kind.DIGEST, day=today, recipient_id__in=list(per_person)
+                kind=Reminder.Kind.DIGEST,
+                day=today,
+                recipient_id__in=[c.recipient_id for c in candidates],
             ).values_list("recipient_id", flat=True)
         }
         created = reminders_write(candidates, existing, now=now)
@@ -463,8 +522,19 @@ def _notice(reminder: Reminder, *, today: date) -> Notice | None:
             .select_related("instrument")
             .order_by("due_on", "pk")
         )
-        if not deadlines:
+        notifications = list(
+            Notification.objects.filter(
+                pk__in=reminder.payload.get("notifications", []),
+                recipient_id=reminder.recipient_id,
+                digested_at__isnull=True,
+            ).order_by("created_at", "pk")
+        )
+        if not deadlines and not notifications:
             return None
+        # Sent in this digest: marked in its transaction, so a failed send marks nothing.
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+            digested_at=timezone.now()
+        )
         items = [
             {
                 "instrument": d.instrument,
@@ -481,6 +551,13 @@ def _notice(reminder: Reminder, *, today: date) -> Notice | None:
                 "overdue": sum(item["overdue"] for item in items),
                 "due": sum(not item["overdue"] for item in items),
                 "today": today,
+                "notifications": [
+                    {
+                        "title": n.title,
+                        "link": f"{site_url()}{n.url}" if n.url.startswith("/") else n.url,
+                    }
+                    for n in notifications
+                ],
             },
             url=reverse("workflow:inbox"),
         )
@@ -536,6 +613,8 @@ def reminder_deliver(*, reminder_id: int) -> str:
         if reminder is None:
             return "not pending"
         try:
+            if reminder.kind == Reminder.Kind.TELEGRAM:
+                return _telegram_deliver(reminder)
             notice = _notice(reminder, today=timezone.localdate(now))
             if notice is None:
                 Reminder.objects.filter(pk=reminder.pk).update(
@@ -547,7 +626,8 @@ def reminder_deliver(*, reminder_id: int) -> str:
                 context=notice.context,
                 language=reminder.recipient.language,
             )
-            notification_deliver(
+            # The row was pending, and is ours: no notification of its key exists yet.
+            notification, plan = notification_announce(
                 recipient=reminder.recipient,
                 kind=reminder.kind,
                 message=message,
@@ -555,14 +635,48 @@ def reminder_deliver(*, reminder_id: int) -> str:
                 instrument=notice.instrument,
                 task_id=notice.task_id,
                 key=f"reminder:{reminder.pk}",
-                known_new=True,  # the row was pending, and is ours: no notification exists yet
             )
+            if plan.telegram and not plan.deferred:
+                _telegram_copy(reminder, notification, now=now)
             return "sent"
         except Exception as error:  # noqa: BLE001 - any failure is retried, never lost
             failure = error
             transaction.set_rollback(True)
     _failure_record(reminder_id=reminder_id, attempts=reminder.attempts, error=failure, now=now)
     return "failed"
+
+
+def _telegram_copy(reminder: Reminder, notification: Notification, *, now: datetime) -> None:
+    """The Telegram copy of a notification just sent: a row of its own in the outbox,
+    written in the same transaction (so exactly once with it), sent by a job of its own, and
+    retried on its own: a Telegram failure never holds up the bell or the e-mail."""
+    reminders_write(
+        [
+            Planned(
+                kind=Reminder.Kind.TELEGRAM,
+                recipient_id=reminder.recipient_id,
+                day=timezone.localdate(now),
+                payload={"notification_id": notification.pk},
+                event=f"telegram:{notification.pk}",
+            )
+        ],
+        set(),
+        now=now,
+    )
+
+
+def _telegram_deliver(reminder: Reminder) -> str:
+    """Send a Telegram copy; skipped when the person unlinked meanwhile, or the bot is no
+    longer configured. A failure raises, for ``reminder_deliver`` to retry later."""
+    notification = Notification.objects.filter(
+        pk=reminder.payload.get("notification_id"), recipient_id=reminder.recipient_id
+    ).first()
+    if notification is None or not telegram_send(
+        recipient=reminder.recipient, notification=notification
+    ):
+        Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.SKIPPED, sent_at=None)
+        return "skipped"
+    return "sent"
 
 
 def _failure_record(*, reminder_id: int, attempts: int, error: Exception, now: datetime) -> None:

@@ -61,3 +61,21 @@ def deliver_reminder(reminder_id: int) -> str:
     from tasks.services import reminder_deliver
 
     return reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(name="tasks.telegram_updates", ignore_result=True)
+def telegram_updates() -> int:
+    """Every 20 s: link the accounts whose one-time code was sent to the Telegram bot.
+
+    Nothing without ``TELEGRAM_BOT_TOKEN``. A Bot API failure is logged, and the next run
+    reads the same updates again (the offset moved only past those read)."""
+    import logging
+
+    from notifications.services import telegram_updates_read
+    from notifications.telegram import TelegramError
+
+    try:
+        return telegram_updates_read()
+    except TelegramError as error:
+        logging.getLogger(__name__).warning("Telegram updates not read: %s", error)
+        return 0

@@ -11,6 +11,9 @@ class WorkflowsConfig(AppConfig):
         # deadlines: time (``tasks``) sits below the process; tell its sweep and reminders what
         # only the process knows (rounds past their deadline, step titles, the director's
         # question).
-        from workflows import checks, deadlines  # noqa: F401
+        # events: how the process's announcements (a task, a round, a return, a matrix, a
+        # signature) are worded when the outbox sends them.
+        from workflows import checks, deadlines, events  # noqa: F401
 
         deadlines.register()
+        events.register()

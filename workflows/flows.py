@@ -2,8 +2,11 @@
 
 Drafting happens outside the process: a draft enters it when its drafter submits it
 (``services.process_start``). Returns loop back to the drafter, never end the process; only the
-director-general's rejection does. Every step's work — checks, versions, audit — is done by
-``workflows.services``; the nodes here only say who does what next.
+director-general's rejection does. A draft the director-general returns is revised by the
+drafter (consolidation), approved again by the department director, checked again by the legal
+reviewer, and only then goes back to the director-general. Every step's work — checks,
+versions, audit — is done by ``workflows.services``; the nodes here only say who does what
+next.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +14,23 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from organisations.backends import organisation_review_permission
-from workflows import nodes, permissions, services, views
+from workflows import nodes, permissions, selectors, services, views
 from workflows.models import ApprovalProcess, Decision, NextStep, SignOffDecision
 from workflows.task_urls import guard_task_urls
+
+
+def _after_a_return_by_the_director_general(activation):
+    """The condition "the consolidation just finished revised a draft the director-general
+    returned": the consolidation task was created by the sign-off's gateway."""
+    consolidation = getattr(activation, "previous_task", None) or activation.task.previous.get()
+    return consolidation.previous.filter(flow_task=ApprovalFlow.after_sign_off).exists()
+
+
+def _after_consultation(activation):
+    """The condition "the director approves a draft already consulted on": the text has been
+    through a round (so it came back after the director-general returned it) and goes on to
+    legal review, not to a first consultation."""
+    return activation.process.rounds.exists()
 
 
 def _lead_drafter(activation):
@@ -29,6 +46,13 @@ def _decided(key, value):
     def condition(activation):
         previous = getattr(activation, "previous_task", None) or activation.task.previous.get()
         return previous.data.get(key) == value
+
+    return condition
+
+
+def _both(first, second):
+    def condition(activation):
+        return first(activation) and second(activation)
 
     return condition
 
@@ -57,6 +81,7 @@ class ApprovalFlow(flow.Flow):
         nodes.View(views.ReviewView.as_view())
         .Annotation(title=_("Office chief review"))
         .Permission("workflows.review_as_office_chief")
+        .Assign(this.sole_holder)
         .onCreate(this.task_created)
         .Next(this.after_chief_review)
     )
@@ -70,14 +95,18 @@ class ApprovalFlow(flow.Flow):
         nodes.View(views.ReviewView.as_view())
         .Annotation(title=_("Department director review"))
         .Permission("workflows.review_as_director")
+        .Assign(this.sole_holder)
         .onCreate(this.task_created)
         .Next(this.after_director_review)
     )
+    # Approved before any consultation: the ministries are consulted. Approved after the
+    # director-general returned the consulted text (see after_consolidation): legal review.
     after_director_review = (
-        flow.If(_decided("decision", Decision.APPROVE))
+        flow.Switch()
         .Annotation(title=_("Approved by the director?"))
-        .Then(this.plan_round)
-        .Else(this.revise)
+        .Case(this.legal_review, _both(_decided("decision", Decision.APPROVE), _after_consultation))
+        .Case(this.plan_round, _decided("decision", Decision.APPROVE))
+        .Default(this.revise)
     )
     revise = (
         nodes.View(views.ResubmitView.as_view())
@@ -108,6 +137,7 @@ class ApprovalFlow(flow.Flow):
                 activation.task.data["organisation_id"]
             )
         )
+        .Assign(this.sole_holder)
         .onCreate(this.consultation_task_created)
         .Next(this.round_answered)
     )
@@ -124,11 +154,14 @@ class ApprovalFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.after_consolidation)
     )
+    # A draft the director-general returned goes back through the department director, who
+    # answers for the department's text to the director-general, before legal review.
     after_consolidation = (
-        flow.If(_decided("next_step", NextStep.ROUND))
+        flow.Switch()
         .Annotation(title=_("Another round?"))
-        .Then(this.plan_round)
-        .Else(this.legal_review)
+        .Case(this.plan_round, _decided("next_step", NextStep.ROUND))
+        .Case(this.director_review, _after_a_return_by_the_director_general)
+        .Default(this.legal_review)
     )
 
     # --- Legal review and sign-off ----------------------------------------------------
@@ -136,6 +169,7 @@ class ApprovalFlow(flow.Flow):
         nodes.View(views.ReviewView.as_view())
         .Annotation(title=_("Legal review"))
         .Permission("workflows.review_legal")
+        .Assign(this.sole_holder)
         .onCreate(this.task_created)
         .Next(this.after_legal_review)
     )
@@ -149,6 +183,7 @@ class ApprovalFlow(flow.Flow):
         nodes.View(views.SignOffView.as_view())
         .Annotation(title=_("Sign-off by the director-general"))
         .Permission("workflows.sign_off")
+        .Assign(this.sole_holder)
         .onCreate(this.task_created)
         .Next(this.after_sign_off)
     )
@@ -163,6 +198,7 @@ class ApprovalFlow(flow.Flow):
         nodes.View(views.RegisterView.as_view())
         .Annotation(title=_("Number and archive"))
         .Permission("workflows.register")
+        .Assign(this.sole_holder)
         .onCreate(this.task_created)
         .Next(this.end)
     )
@@ -173,6 +209,11 @@ class ApprovalFlow(flow.Flow):
 
     def start_process(self, activation, instrument, user):
         return services.on_process_started(activation=activation, instrument=instrument, user=user)
+
+    def sole_holder(self, activation):
+        """A step meant for one person is theirs at once; for several, it waits in the
+        queue of each of them (``selectors.sole_holder``)."""
+        return selectors.sole_holder(task=activation.task)
 
     def task_created(self, activation):
         services.on_task_created(activation=activation)

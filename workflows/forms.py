@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khmer import forms as khmer_forms
 from workflows.models import Decision, Disposition, NextStep, Position, SignOffDecision, SilenceRule
 
 TEXT_LIMIT = 10000
@@ -40,7 +41,7 @@ class PlanRoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one organisation.")},
     )
-    working_days = forms.IntegerField(
+    working_days = khmer_forms.IntegerField(
         label=_("Working days to answer"), min_value=1, max_value=120, initial=10
     )
     silence_rule = forms.ChoiceField(
@@ -64,6 +65,7 @@ class PositionForm(forms.Form):
 
 class CommentForm(forms.Form):
     provision = forms.CharField(required=False, widget=forms.HiddenInput)
+    schedule_row = forms.CharField(required=False, widget=forms.HiddenInput)
     text = _text(_("Comment"), required=True, rows=3)
 
 
@@ -88,9 +90,7 @@ class SignOffForm(forms.Form):
 
 class RegisterForm(forms.Form):
     reference_number = forms.CharField(label=_("Reference number"), max_length=100)
-    registered_on = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    registered_on = khmer_forms.DateField(label=_("Date"), initial=timezone.localdate)
 
 
 class VerifyForm(forms.Form):
@@ -110,9 +110,7 @@ class VerifyForm(forms.Form):
 
 
 class DeadlineExtendForm(forms.Form):
-    due_on = forms.DateField(
-        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = khmer_forms.DateField(label=_("New deadline"))
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

@@ -196,7 +196,8 @@ class Consultation(models.Model):
 
 
 class Comment(models.Model):
-    """An organisation's comment on one provision (or on the whole text), and its answer."""
+    """An organisation's comment on one provision, on one row of the transfer schedule, or on
+    the whole text, and its answer."""
 
     consultation = models.ForeignKey(
         Consultation,
@@ -206,6 +207,12 @@ class Comment(models.Model):
     )
     provision_uid = models.UUIDField(_("provision"), null=True, blank=True, db_index=True)
     provision_label = models.CharField(_("provision"), max_length=100, blank=True)
+    # A row of the transfer schedule of the version sent, and its number there (1, 2 ...):
+    # a comment has a provision, a schedule row, or neither (the whole text).
+    schedule_row_uid = models.UUIDField(_("schedule row"), null=True, blank=True, db_index=True)
+    schedule_row_number = models.PositiveIntegerField(
+        _("schedule row number"), null=True, blank=True
+    )
     text = models.TextField(_("comment"), max_length=10000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,7 @@ task was taken, which viewflow does not.
 """
 
 from django.utils.timezone import now
+from viewflow.utils import viewprop
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
@@ -88,6 +89,40 @@ class View(flow.View):
     on a step of an instrument they drafted."""
 
     activation_class = ViewActivation
+
+    @viewprop
+    def detail_view(self):
+        """The step's page: what was decided and by whom, its actions in plain words."""
+        from workflows.views import TaskDetailView  # the views use the services, which the flow
+
+        return TaskDetailView.as_view()
+
+    @viewprop
+    def assign_view(self):
+        """Taking the step: one button, Take, which opens its form."""
+        from workflows.views import TaskAssignView
+
+        return TaskAssignView.as_view()
+
+    def calc_owner(self, activation):
+        """Viewflow's ``Assign``: the step's holder, given it as it is created (and when,
+        which viewflow does not record)."""
+        owner = super().calc_owner(activation)
+        if owner is not None:
+            activation.task.assigned = now()
+        return owner
+
+    def can_unassign(self, user, task):
+        """Give a step back to its queue: its holder, when it has a queue to go back to (the
+        lead drafter's steps have none: anyone could take them there), or the flow's
+        manager (``ProcessPolicy.manage``)."""
+        from workflows.permissions import process_policy, task_policy
+
+        if task.owner_id is None:
+            return False
+        if task.owner_permission and task_policy.user_may(user, "complete", task):
+            return True
+        return process_policy.user_may(user, "manage_any")
 
     def can_assign(self, user, task):
         from workflows.permissions import task_policy

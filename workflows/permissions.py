@@ -20,8 +20,15 @@ from viewflow.workflow.status import STATUS
 
 from documents.models import Instrument, Version
 from documents.permissions import InstrumentPolicy
-from organisations.backends import acting_for_task, reviewed_organisations, unwrapped
+from organisations.backends import (
+    acting_for_task,
+    organisation_review_permission,
+    reviewed_organisations,
+    unwrapped,
+)
+from organisations.models import User
 from organisations.policies import Policy
+from organisations.roles import Role
 from organisations.selectors import unit_ids
 from workflows.models import ApprovalProcess, Comment, Consultation, ConsultationRound
 
@@ -207,6 +214,30 @@ class TaskPolicy(Policy):
         if CHANGE_INSTRUMENT in rights:
             held |= Q(owner_permission__isnull=True) | Q(owner_permission="")
         return Task.objects.filter(held)
+
+    def holders(self, task):
+        """The people ``task`` is meant for: whoever could hold it by their own rights
+        (``hold``), a superuser aside (one holds every right, and is meant for no step of
+        its own). A step in a queue with one of them is theirs from the start (the flow
+        assigns it); with several it waits for one of them to take it. ``[]`` for a step of
+        no queue (the lead drafter's, which the flow gives them)."""
+        permission = task.owner_permission
+        if not permission:
+            return User.objects.none()
+        people = User.objects.filter(is_active=True, is_superuser=False)
+        review_prefix = organisation_review_permission(0)[:-1]
+        if permission.startswith(review_prefix):
+            # ``organisations.backends``: the ministry reviewer role, in that organisation
+            return people.filter(
+                organisation_id=int(permission[len(review_prefix) :]),
+                groups__name=Role.MINISTRY_REVIEWER.value,
+            ).distinct()
+        app_label, _, codename = permission.partition(".")
+        granted = {"content_type__app_label": app_label, "codename": codename}
+        return people.filter(
+            Q(**{f"groups__permissions__{k}": v for k, v in granted.items()})
+            | Q(**{f"user_permissions__{k}": v for k, v in granted.items()})
+        ).distinct()
 
 
 class RoundPolicy(Policy):

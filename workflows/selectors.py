@@ -1,10 +1,15 @@
 """Reads about the approval process, each filtered by what the user may see."""
 
+from datetime import date
+
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from documents.models import Instrument
 from documents.numbering import provision_label
 from documents.permissions import instrument_policy
+from khmer.formats import khmer_digits
 from organisations.models import User
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
 from workflows.permissions import consultation_policy, task_policy
@@ -30,6 +35,10 @@ def matrix_rows(
     ).order_by("consultation__round__number", "consultation__organisation__code", "pk")
     for comment in comments:
         kind, _sep, number = comment.provision_label.partition(":")
+        if comment.schedule_row_number:
+            shown = schedule_row_label(comment.schedule_row_number, language)
+        else:
+            shown = provision_label(kind, number, language) if kind else ""
         round_number = comment.consultation.round.number
         resulting = provisions.get(round_number)  # None: no resulting text to show yet
         rows.append(
@@ -37,7 +46,8 @@ def matrix_rows(
                 "comment": comment,
                 "round": round_number,
                 "organisation": comment.consultation.organisation,
-                "provision": provision_label(kind, number, language) if kind else "",
+                "provision": shown,
+                "schedule_row": bool(comment.schedule_row_uid),
                 "changes": [
                     _resulting_text(resulting.get(uid), language)
                     for uid in comment.changed_provisions
@@ -47,6 +57,14 @@ def matrix_rows(
             }
         )
     return rows
+
+
+def schedule_row_label(number: int, language: str | None = None) -> str:
+    """ "Transfer schedule, row 3" ("តារាងផ្ទេរមុខងារ ជួរទី៣"), in the reader's digits."""
+    english = (language or get_language() or "km").startswith("en")
+    return _("Transfer schedule, row %(number)s") % {
+        "number": number if english else khmer_digits(str(number))
+    }
 
 
 def _resulting_text(item: dict | None, language: str | None) -> dict:
@@ -124,6 +142,7 @@ def audit_trail(*, instrument: Instrument) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(instrument=instrument)
         .select_related("actor", "acting_for", "task")
+        .prefetch_related("actor__groups", "acting_for__groups")
         .order_by("-created_at", "-pk")
     )
 
@@ -134,6 +153,34 @@ RETURN_ACTIONS = [
     "legal_review.return",
     "sign_off.return",
 ]
+
+
+DECISION_STEPS = ("chief_review", "director_review", "legal_review", "sign_off")
+"""The steps whose decision (approve, return, reject) with its reason later reviewers read."""
+DECISION_VALUES = ("approve", "return", "reject")
+
+
+def decisions_so_far(*, process: ApprovalProcess) -> list[AuditEntry]:
+    """Every review decision taken in ``process``, oldest first: who, acting for whom, which
+    step, what, why, when. One query, however many there were."""
+    actions = [f"{step}.{decision}" for step in DECISION_STEPS for decision in DECISION_VALUES]
+    return list(
+        AuditEntry.objects.filter(process=process, action__in=actions)
+        .select_related("actor", "acting_for")
+        .order_by("created_at", "pk")
+    )
+
+
+def director_general_return(*, process: ApprovalProcess) -> AuditEntry | None:
+    """The director-general's return the department is working on: the latest sign-off
+    decision of the process, if it was a return (a later sign-off supersedes it). One query."""
+    latest = (
+        AuditEntry.objects.filter(process=process, action__startswith="sign_off.")
+        .select_related("actor", "acting_for")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.action == "sign_off.return" else None
 
 
 def return_that_led_to(task) -> AuditEntry | None:
@@ -169,6 +216,67 @@ def open_tasks(*, process: ApprovalProcess):
         .select_related("owner", "deadline__organisation")
         .order_by("created")
     )
+
+
+def sole_holder(*, task) -> User | None:
+    """The one person ``task`` is meant for (``TaskPolicy.holders``), or None when it is
+    meant for several (or nobody): one query, of at most two rows."""
+    holders = list(task_policy.holders(task).order_by("pk")[:2])
+    return holders[0] if len(holders) == 1 else None
+
+
+def _what_was_decided(step: str, detail: dict) -> str:
+    """A step's outcome in the reader's language, from its audit entry's detail."""
+    from django.utils.translation import gettext as _
+
+    from workflows.models import Decision, NextStep, Position, SignOffDecision
+
+    choices = {
+        "chief_review": ("decision", Decision),
+        "director_review": ("decision", Decision),
+        "legal_review": ("decision", Decision),
+        "sign_off": ("decision", SignOffDecision),
+        "organisation_review": ("position", Position),
+        "consolidate": ("next_step", NextStep),
+    }
+    if step in choices:
+        key, kind = choices[step]
+        value = detail.get(key)
+        return str(kind(value).label) if value in kind.values else ""
+    if step == "revise":
+        return _("Sent the revised draft for review")
+    if step == "plan_round":
+        return _("Sent to the organisations for consultation")
+    if step == "register":
+        return _("Registered")
+    return ""
+
+
+def task_decision(*, task) -> dict | None:
+    """What was decided at a finished step, and by whom (acting for whom), when: its audit
+    entry, read in one query. None while the step is open, or for a step nobody decided
+    (cancelled)."""
+    from viewflow.workflow.status import STATUS
+
+    if task.status != STATUS.DONE:
+        return None
+    entry = (
+        AuditEntry.objects.filter(task_id=task.pk)
+        .select_related("actor", "acting_for")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if entry is None:
+        return None
+    detail = entry.detail or {}
+    return {
+        "who": entry.actor,
+        "acting_for": entry.acting_for,
+        "when": entry.created_at,
+        "what": _what_was_decided(task.flow_task.name, detail),
+        "reason": detail.get("reason") or detail.get("note") or "",
+        "reference_number": detail.get("reference_number", ""),
+    }
 
 
 def task_for_step(task_pk: int):
@@ -211,7 +319,8 @@ def consultation_provisions(
     label and the organisation's comments on it), and the comments on no provision in
     particular. One query for the comments, whatever the text's length."""
     by_provision: dict[str, list[Comment]] = {}
-    for comment in consultation.comments.select_related("author").order_by("pk"):
+    comments = consultation.comments.filter(schedule_row_uid=None)
+    for comment in comments.select_related("author").order_by("pk"):
         by_provision.setdefault(str(comment.provision_uid or ""), []).append(comment)
     provisions = [
         {
@@ -222,6 +331,38 @@ def consultation_provisions(
         for item in consultation.round.version.snapshot["provisions"]
     ]
     return provisions, by_provision.get("", [])
+
+
+def consultation_schedule(*, consultation: Consultation) -> list[dict]:
+    """The transfer schedule of the version sent to the organisation, row by row, each with
+    its ministry's name and the organisation's comments on it. Two queries (the comments,
+    the ministries' names), whatever the rows."""
+    from documents.models import ScheduleRow
+    from documents.selectors import ministry_names
+
+    levels = dict(ScheduleRow.Level.choices)
+    snapshot = consultation.round.version.snapshot
+    schedule = snapshot.get("schedule", [])
+    if not schedule:
+        return []
+    by_row: dict[str, list[Comment]] = {}
+    comments = consultation.comments.exclude(schedule_row_uid=None).select_related("author")
+    for comment in comments.order_by("pk"):
+        by_row.setdefault(str(comment.schedule_row_uid), []).append(comment)
+    names = ministry_names(snapshots=[snapshot])
+    return [
+        {
+            **row,
+            "number": n,
+            "ministry": names.get(row["from_ministry"], row["from_ministry"]),
+            "level_label": levels.get(row["level"], row["level"]),
+            "effective_on": date.fromisoformat(row["effective_date"])
+            if row.get("effective_date")
+            else None,
+            "comments": by_row.get(row["uid"], []),
+        }
+        for n, row in enumerate(schedule, start=1)
+    ]
 
 
 def process_matrix_rows(*, process: ApprovalProcess, language: str | None = None) -> list[dict]:
@@ -236,6 +377,24 @@ def process_matrix_rows(*, process: ApprovalProcess, language: str | None = None
     }
     comments = Comment.objects.filter(consultation__round__process=process)
     return matrix_rows(comments, language=language, results=results)
+
+
+def consolidation_groups(*, process: ApprovalProcess, rows: list[dict]) -> list[dict]:
+    """The matrix ``rows`` of the process grouped under the consultation they came from, each
+    consultation with its position and general remarks, those without comments included:
+    what the drafter reads beside each ministry's comments. One query."""
+    by_consultation: dict[int, list[dict]] = {}
+    for row in rows:
+        by_consultation.setdefault(row["comment"].consultation_id, []).append(row)
+    consultations = (
+        Consultation.objects.filter(round__process=process)
+        .select_related("organisation", "round", "answered_by", "acting_for")
+        .order_by("round__number", "organisation__code")
+    )
+    return [
+        {"consultation": consultation, "rows": by_consultation.get(consultation.pk, [])}
+        for consultation in consultations
+    ]
 
 
 def earlier_consultation(*, consultation: Consultation) -> Consultation | None:

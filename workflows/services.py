@@ -24,12 +24,13 @@ from viewflow.workflow.status import STATUS
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.permissions import instrument_policy
 from documents.services import instrument_lock, version_freeze
-from khmer.text import model_text, typed_text
+from khmer.formats import khmer_digits
+from khmer.text import is_khmer_text, model_text, typed_text
 from organisations.backends import acting_for_task
 from organisations.models import Organisation, User
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open
-from workflows import selectors
+from workflows import events, selectors
 from workflows.models import (
     ApprovalProcess,
     AuditEntry,
@@ -197,6 +198,7 @@ def on_task_created(*, activation: Activation) -> None:
     if status:
         _set_status(instrument, status)
     deadline_open(task=activation.task, instrument=instrument, step=activation.flow_task.name)
+    events.task_created(task=activation.task, instrument=instrument, step=activation.flow_task.name)
 
 
 def review_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
@@ -333,6 +335,11 @@ def on_consultation_task_created(*, activation: Activation) -> None:
         organisation_id=task.data["organisation_id"],
         due_on=process.current_round.deadline,
     )
+    events.consultation_opened(
+        task=task,
+        organisation_id=task.data["organisation_id"],
+        consultation_id=task.data["consultation_id"],
+    )
 
 
 def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
@@ -349,8 +356,15 @@ def _consultation_for_reviewer(consultation: Consultation, user: User) -> None:
 
 @transaction.atomic
 def comment_add(
-    *, consultation: Consultation, user: User, text: str, provision_uid: str | None = None
+    *,
+    consultation: Consultation,
+    user: User,
+    text: str,
+    provision_uid: str | None = None,
+    schedule_row_uid: str | None = None,
 ) -> Comment:
+    """A reviewer's comment on a provision, on a row of the transfer schedule (each of the
+    version sent to them), or, with neither, on the whole text."""
     consultation = (
         Consultation.objects.select_for_update(of=("self",))
         .select_related("round__version")
@@ -369,10 +383,20 @@ def comment_add(
             raise ValidationError(_("Comment on a provision of the version sent to you."))
         item = provisions[str(provision_uid)]
         label = f"{item['kind']}:{item['number']}"
+    row_number = None
+    if schedule_row_uid:
+        if provision_uid:
+            raise ValidationError(_("A comment is on a provision or on a schedule row, not both."))
+        rows = [row["uid"] for row in consultation.round.version.snapshot.get("schedule", [])]
+        if str(schedule_row_uid) not in rows:
+            raise ValidationError(_("Comment on a row of the transfer schedule sent to you."))
+        row_number = rows.index(str(schedule_row_uid)) + 1
     comment = Comment(
         consultation=consultation,
         provision_uid=provision_uid or None,
         provision_label=label,
+        schedule_row_uid=schedule_row_uid or None,
+        schedule_row_number=row_number,
         text=text,
         author=user,
     )
@@ -594,6 +618,7 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
         action="matrix_published",
         round=consultation_round.number,
     )
+    events.matrix_published(consultation_round=consultation_round)
 
 
 # --- Sign-off and registry ------------------------------------------------------------
@@ -616,7 +641,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
             label=_("Signed"),
             reason=Version.Reason.SIGNED,
         )
-        SignOff.objects.create(
+        sign_off = SignOff.objects.create(
             process=process,
             instrument=process.instrument,
             version=version,
@@ -626,6 +651,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
         )
         _set_status(process.instrument, Instrument.Status.SIGNED)
         detail["sha256"] = version.sha256
+        events.instrument_signed(sign_off=sign_off)
     elif decision == SignOffDecision.REJECT:
         _set_status(process.instrument, Instrument.Status.REJECTED)
     _finish(activation, user, f"{activation.flow_task.name}.{decision}", **detail)
@@ -641,7 +667,9 @@ def next_reference_number(*, instrument_type: InstrumentType, year: int) -> str:
         .first()
     )
     pattern = instrument_type.reference_pattern or "{number}"
-    return pattern.format(number=(registered or 0) + 1)
+    number = str((registered or 0) + 1)
+    # A number written in Khmer ("លេខ ១២ អនក.បក") takes Khmer digits, as official documents do.
+    return pattern.format(number=khmer_digits(number) if is_khmer_text(pattern) else number)
 
 
 def _registration_count(*, instrument_type_id: int, year: int) -> None:
@@ -722,7 +750,7 @@ def task_reassign(*, task: Task, user: User, to: User) -> None:
         else:
             activation.reassign(to)
         process = ApprovalProcess.objects.select_related("instrument").get(pk=task.process_id)
-        audit(
+        entry = audit(
             instrument=process.instrument,
             process=process,
             task=task,
@@ -732,3 +760,4 @@ def task_reassign(*, task: Task, user: User, to: User) -> None:
             previous=previous.username if previous else None,
             to=to.username,
         )
+        events.task_reassigned(task=task, to=to, entry=entry)

@@ -15,17 +15,41 @@ refuses a task one may not act on.
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext as _
 from viewflow.workflow.base import Node
+from viewflow.workflow.status import STATUS
 
 _KEYS = {"process_pk", "task_pk"}
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _task_of_url(view, flow_class, node):
+def _moved_on(request, task, name):
+    """Where a request for a step that has moved on goes, instead of viewflow's refusal
+    (``Start :: no transition from "DONE"``): its form, once the step is over (going Back
+    after it), to the step's page, which says what was decided and by whom; its form while
+    it waits in the queue, to taking it; taking a step someone has taken meanwhile, to the
+    step. None when the request may go on (and viewflow asks the node whether it may)."""
+    if name == "execute" and task.status == STATUS.NEW:
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
+    if name == "execute" and task.status not in OPEN:
+        if task.status == STATUS.DONE:
+            messages.info(request, _("This step is done: here is what was decided."))
+        return task.flow_task.reverse("detail", args=[task.process_id, task.pk])
+    if name == "assign" and task.owner_id is not None:
+        if task.owner_id != request.user.pk:
+            messages.info(request, _("Someone else has taken this step."))
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
+    return None
+
+
+def _task_of_url(view, flow_class, node, name=None):
     """``view``, reached only for a task of ``node`` (any node when None) and the process of
-    the URL (one query, on the task's primary key), that the user may see."""
+    the URL (one query, on the task's primary key), that the user may see; for a step that
+    has moved on, see ``_moved_on``."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -39,6 +63,9 @@ def _task_of_url(view, flow_class, node):
             raise Http404("No task of this step and process matches the given query.")
         if not flow_class.instance.has_view_permission(request.user, task):
             raise PermissionDenied
+        elsewhere = _moved_on(request, task, name)
+        if elsewhere is not None:
+            return HttpResponseRedirect(elsewhere)
         return view(request, *args, **kwargs)
 
     guarded.task_of_url = True
@@ -58,7 +85,7 @@ def _guard(patterns: list, flow_class, node) -> None:
         ):
             patterns[index] = URLPattern(
                 entry.pattern,
-                _task_of_url(entry.callback, flow_class, node),
+                _task_of_url(entry.callback, flow_class, node, entry.name),
                 entry.default_args,
                 entry.name,
             )

@@ -12,14 +12,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_GET, require_POST
-from viewflow.workflow.flow.views import mixins
+from viewflow.forms import Layout
+from viewflow.workflow.flow.views import AssignTaskView, DetailTaskView, mixins
 from viewflow.workflow.models import Task
 
 from documents.diffing import compare_snapshots
@@ -29,7 +30,8 @@ from documents.permissions import instrument_policy
 from documents.selectors import version_text
 from organisations.models import User
 from workflows import forms, selectors, services
-from workflows.models import Comment, Consultation
+from workflows.audit import audit_lines
+from workflows.models import Comment, Consultation, Decision, SignOffDecision
 from workflows.permissions import (
     comment_policy,
     consultation_policy,
@@ -58,6 +60,34 @@ class TaskFormView(
 
     template_name = "workflows/task.html"
     success_message = gettext_lazy("Task {task} has been completed.")
+    # What the person does, said on the button that does it (never viewflow's "Execute").
+    submit_label = gettext_lazy("Send")
+    # A step whose form asks for one choice (approve or return...): one button per choice,
+    # each saying what it does, and the choice is the button pressed.
+    choice_field = None
+    choice_labels: dict = {}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.choice_field:
+            form.layout = Layout(*(name for name in form.fields if name != self.choice_field))
+        return form
+
+    def submit_buttons(self) -> list[dict]:
+        """The form's buttons: ``name`` and ``value`` posted with it, ``label``, and the
+        first one is the main one."""
+        if not self.choice_field:
+            return [{"name": "", "value": "", "label": self.submit_label}]
+        return [
+            {"name": self.choice_field, "value": value, "label": label}
+            for value, label in self.choice_labels.items()
+        ]
+
+    def form_invalid(self, form):
+        # The choice is a button, not a field on the page: say its error with the form's.
+        for error in form.errors.pop(self.choice_field, []) if self.choice_field else []:
+            form.add_error(None, error)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         try:
@@ -85,6 +115,11 @@ class ReviewView(TaskFormView):
     """Office chief, director or legal reviewer: approve, or return with a reason."""
 
     form_class = forms.ReviewDecisionForm
+    choice_field = "decision"
+    choice_labels = {
+        Decision.APPROVE: gettext_lazy("Approve"),
+        Decision.RETURN: gettext_lazy("Return with a reason"),
+    }
 
     def perform(self, data):
         services.review_decide(
@@ -97,6 +132,7 @@ class ReviewView(TaskFormView):
 
 class ResubmitView(TaskFormView):
     form_class = forms.ResubmitForm
+    submit_label = gettext_lazy("Send the revised draft for review")
 
     def perform(self, data):
         services.draft_resubmit(
@@ -106,6 +142,7 @@ class ResubmitView(TaskFormView):
 
 class PlanRoundView(TaskFormView):
     form_class = forms.PlanRoundForm
+    submit_label = gettext_lazy("Send to the organisations")
     # Rendered by Django: viewflow's JavaScript has no <vf-field-checkbox-select>.
     template_name = "workflows/plan_round.html"
 
@@ -141,6 +178,7 @@ class OrganisationReviewView(TaskFormView):
         context.update(
             consultation=consultation,
             provisions=provisions,
+            schedule=selectors.consultation_schedule(consultation=consultation),
             general_comments=general_comments,
             comment_form=forms.CommentForm(),
             previous_round=consultation.round.number - 1,
@@ -166,11 +204,13 @@ class ConsolidateView(TaskFormView):
         context = super().get_context_data(**kwargs)
         process = self.activation.process
         language = get_language()
-        context["rows"] = selectors.process_matrix_rows(process=process, language=language)
+        rows = selectors.process_matrix_rows(process=process, language=language)
+        context["rows"] = rows
+        context["groups"] = selectors.consolidation_groups(process=process, rows=rows)
         context["provisions"] = selectors.draft_provisions(
             instrument=process.instrument, language=language
         )
-        context["unanswered"] = sum(1 for row in context["rows"] if not row["comment"].disposition)
+        context["unanswered"] = sum(1 for row in rows if not row["comment"].disposition)
         context["response_form"] = forms.ResponseForm
         return context
 
@@ -182,6 +222,12 @@ class ConsolidateView(TaskFormView):
 
 class SignOffView(TaskFormView):
     form_class = forms.SignOffForm
+    choice_field = "decision"
+    choice_labels = {
+        SignOffDecision.APPROVE: gettext_lazy("Sign"),
+        SignOffDecision.RETURN: gettext_lazy("Return with a reason"),
+        SignOffDecision.REJECT: gettext_lazy("Reject"),
+    }
 
     def perform(self, data):
         services.sign_off_decide(
@@ -194,6 +240,7 @@ class SignOffView(TaskFormView):
 
 class RegisterView(TaskFormView):
     form_class = forms.RegisterForm
+    submit_label = gettext_lazy("Register")
 
     def get_initial(self):
         instrument = self.activation.process.instrument
@@ -210,6 +257,58 @@ class RegisterView(TaskFormView):
             reference_number=data["reference_number"],
             registered_on=data["registered_on"],
         )
+
+
+class TaskDetailView(DetailTaskView):
+    """A step's own page (where a finished step's link, or Back after a step, leads): what
+    the step is about, who holds it, and once done what was decided, by whom and when; its
+    actions only those the policies allow the reader (viewflow asks the node, which asks
+    them), each saying what it does."""
+
+    ACTIONS = {
+        "start": gettext_lazy("Open the form"),
+        "assign": gettext_lazy("Take"),
+        "unassign": gettext_lazy("Give back to the queue"),
+        "cancel": gettext_lazy("Cancel this step"),
+        "undo": gettext_lazy("Undo this step"),
+        "revive": gettext_lazy("Restart this step"),
+    }
+
+    def get_actions(self):
+        activation = self.request.activation
+        actions = []
+        for transition in activation.get_available_transitions(self.request.user):
+            label = self.ACTIONS.get(transition.slug)
+            if label is None:
+                continue
+            name = "execute" if transition.slug == "start" else transition.slug
+            try:
+                url = activation.flow_task.reverse(
+                    name, args=[activation.process.pk, activation.task.pk]
+                )
+            except NoReverseMatch:
+                continue
+            actions.append((label, url))
+        return actions
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = self.request.activation.task
+        context["instrument"] = self.request.activation.process.instrument
+        context["decision"] = selectors.task_decision(task=task)
+        return context
+
+
+class TaskAssignView(AssignTaskView):
+    """Viewflow's page to take a step, as the step's page with one button: Take (and open
+    its form)."""
+
+    success_message = gettext_lazy("You have taken the step {task}.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["instrument"] = self.request.activation.process.instrument
+        return context
 
 
 # --- Pages outside a task -------------------------------------------------------------
@@ -232,6 +331,7 @@ def comment_add(request, pk):
                 user=request.user,
                 text=form.cleaned_data["text"],
                 provision_uid=form.cleaned_data["provision"] or None,
+                schedule_row_uid=form.cleaned_data["schedule_row"] or None,
             )
             messages.success(request, _("Your comment is saved."))
         except ValidationError as error:
@@ -254,31 +354,60 @@ def comment_delete(request, pk):
 
 @require_POST
 def comment_respond(request, pk):
+    """The drafter's answer to one comment. From the consolidation page's htmx form, the
+    answer's form comes back in place, saved or with what to correct, the page not
+    reloaded; without scripts, back to the page with a message."""
     comment = get_object_or_404(Comment.objects.select_related("consultation__round"), pk=pk)
-    if (
-        not process_policy.queryset(request.user, "view")
+    process = (
+        process_policy.queryset(request.user, "view")
         .filter(pk=comment.consultation.round.process_id)
-        .exists()
-    ):
+        .select_related("instrument")
+        .first()
+    )
+    if process is None:
         raise Http404
     form = forms.ResponseForm(request.POST)
+    chosen = request.POST.getlist("changed_provisions")
+    saved, error = False, ""
     if form.is_valid():
         try:
-            services.comment_respond(
+            comment = services.comment_respond(
                 comment=comment,
                 user=request.user,
                 disposition=form.cleaned_data["disposition"],
                 response=form.cleaned_data["response"],
-                changed_provisions=request.POST.getlist("changed_provisions"),
+                changed_provisions=chosen,
                 expected_lock_version=form.cleaned_data["lock_version"],
             )
-            messages.success(request, _("The answer is saved."))
+            saved = True
         except EditConflict as conflict:
-            messages.error(request, str(conflict))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            error = str(conflict)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        if not saved:  # what was typed stays in the form, to correct
+            comment.disposition = request.POST.get("disposition", "")
+            comment.response = request.POST.get("response", "")
+            comment.changed_provisions = chosen
+        return render(
+            request,
+            "workflows/includes/answer_form.html",
+            {
+                "comment": comment,
+                "provisions": selectors.draft_provisions(
+                    instrument=process.instrument, language=get_language()
+                ),
+                "response_form": forms.ResponseForm,
+                "saved": saved,
+                "error": error,
+            },
+        )
+    if saved:
+        messages.success(request, _("The answer is saved."))
+    else:
+        messages.error(request, error)
     return HttpResponseRedirect(_back(request))
 
 
@@ -478,7 +607,9 @@ def instrument_process(request, pk):
                 for task in open_tasks
             ],
             "rounds": rounds,
-            "audit": selectors.audit_trail(instrument=instrument)[:200] if internal else [],
+            "audit": audit_lines(selectors.audit_trail(instrument=instrument)[:200])
+            if internal
+            else [],
             "can_submit": services.can_submit(instrument=instrument, user=request.user),
             "can_close_rounds": {
                 r.pk for r in rounds if round_policy.user_may(request.user, "close", r)

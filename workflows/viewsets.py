@@ -10,9 +10,13 @@ other process, and every task URL of the flow refuses a task the user may not se
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
+from viewflow.views import Action
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
@@ -103,6 +107,9 @@ class ApprovalFlowViewset(FlowViewset):
     process_detail_view_class = VisibleProcessDetailView
     task_list_view_class = VisibleTaskListView
 
+    def get_context_data(self, request):
+        return menu_counts(request.user, [self._flow_class])
+
 
 class InstrumentColumnsMixin:
     """Inbox and queue rows that say which instrument, which organisation, how long it has
@@ -144,18 +151,67 @@ class InstrumentColumnsMixin:
     due.short_description = _("Deadline")
 
 
+def inbox_tasks(user, flow_classes):
+    """The person's work: the tasks they may complete — theirs, and those held by anyone they
+    act for (delegation) but not on an instrument they drafted (``TaskPolicy.complete``) —
+    and the human steps still in a queue that they may take (``TaskPolicy.take``)."""
+    return Task.objects.filter(
+        Q(status=STATUS.ASSIGNED, pk__in=task_policy.queryset(user, "complete"))
+        | Q(status=STATUS.NEW, pk__in=task_policy.queryset(user, "take")),
+        process__flow_class__in=flow_classes,
+        flow_task_type="HUMAN",
+    )
+
+
+def queue_tasks(user, flow_classes):
+    """Viewflow's queue (the tasks waiting for a right the user holds, or lends), less those
+    the task policy does not let them take."""
+    return Task.objects.queue(flow_classes, user).filter(pk__in=task_policy.queryset(user, "take"))
+
+
+def menu_counts(user, flow_classes) -> dict:
+    """The side menu's Inbox and Queue counters: the lists' own rows, not viewflow's. A
+    visitor not signed in (a public page, a refused API call) has no menu to count."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {
+        "user_inbox": inbox_tasks(user, flow_classes),
+        "user_queue": queue_tasks(user, flow_classes),
+    }
+
+
 class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
-    columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+    """The person's work: the steps they hold (theirs, or held by someone they act for),
+    and the steps waiting in a queue for them, each with its Take button, which takes it
+    and opens it in one click. Nobody's work waits only in the queue."""
+
+    columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due", "action")
+    bulk_actions = ()  # viewflow's "Unassign selected tasks": a step is given back from its page
 
     @viewprop
     def queryset(self):
-        """Tasks the user may complete: theirs, and those held by anyone they act for
-        (delegation) but not on an instrument they drafted (``TaskPolicy.complete``)."""
-        return Task.objects.filter(
-            process__flow_class__in=self.flow_classes,
-            status=STATUS.ASSIGNED,
-            pk__in=task_policy.queryset(self.request.user, "complete"),
-        ).order_by("created")
+        return inbox_tasks(self.request.user, self.flow_classes).order_by("created")
+
+    def action(self, task):
+        """Open a step one holds; take one from the queue (viewflow's assign, POSTed) and land
+        on its page."""
+        if task.status == STATUS.NEW:
+            return format_html(
+                '<form method="post" action="{}" class="lekhit-take" data-turbo="false">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<button type="submit" name="_continue" value="1" '
+                'class="mdc-button mdc-button--raised">{}</button></form>',
+                task.flow_task.reverse("assign", args=[task.process_id, task.pk]),
+                get_token(self.request),
+                _("Take"),
+            )
+        return format_html(
+            '<a class="mdc-button mdc-button--outlined" href="{}">{}</a>',
+            task.flow_task.reverse("index", args=[task.process_id, task.pk]),
+            _("Open"),
+        )
+
+    action.short_description = ""
 
 
 class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
@@ -163,12 +219,16 @@ class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
     the task policy does not let them take."""
 
     columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+    bulk_actions = (Action(name=_("Take the selected tasks"), viewname="tasks_assign"),)
 
     @viewprop
     def queryset(self):
-        return super().queryset.filter(pk__in=task_policy.queryset(self.request.user, "take"))
+        return queue_tasks(self.request.user, self.flow_classes)
 
 
 class LekhitWorkflowApp(WorkflowAppViewset):
     inbox_view_class = InboxView
     queue_view_class = QueueView
+
+    def get_context_data(self, request):
+        return menu_counts(request.user, self.flow_classes)

@@ -463,6 +463,33 @@ def test_a_provision_of_another_instrument_is_a_404(drafter_client, demo, instru
 # --- Transfer schedule ------------------------------------------------------------------
 
 
+def test_a_schedule_row_takes_khmer_digits_and_a_day_first_date(drafter_client, instrument):
+    """'១២' typed on a Khmer keyboard was dropped by <input type=number>: it is now read."""
+    form = drafter_client.get(url("schedule_row_add", instrument.pk), **HTMX).content.decode()
+    assert 'type="number"' not in form and 'type="date"' not in form
+    assert 'inputmode="numeric"' in form and 'placeholder="ថ្ងៃ/ខែ/ឆ្នាំ"' in form
+    data = {
+        "function_km": "គ្រប់គ្រងសាលាបឋមសិក្សា",
+        "from_ministry": Organisation.objects.get(code="moh").pk,
+        "level": "district",
+        "staff_count": "១២",
+        "budget_riel": "២.៥០០.០០០",
+        "effective_date": "០១/០៧/២០២៧",
+    }
+    response = drafter_client.post(url("schedule_row_add", instrument.pk), data, **HTMX)
+    assert response.status_code == 200
+    stored = ScheduleRow.objects.get(instrument=instrument, function_km="គ្រប់គ្រងសាលាបឋមសិក្សា")
+    assert (stored.staff_count, stored.budget_riel) == (12, 2_500_000)
+    assert stored.effective_date.isoformat() == "2027-07-01"
+
+    # What cannot be read is said beside the field, in the reader's language, and kept.
+    response = drafter_client.post(
+        url("schedule_row_add", instrument.pk), {**data, "budget_riel": "១២x"}, **HTMX
+    )
+    body = response.content.decode()
+    assert "សូមវាយចំនួនគត់" in body and 'value="១២x"' in body
+
+
 def test_schedule_rows_are_added_edited_and_deleted(drafter_client, instrument, row):
     body = drafter_client.get(url("schedule", instrument.pk)).content.decode()
     assert "១.២៣៤.៥៦៧" in body or "1,234,567" in body

@@ -5,10 +5,12 @@ Khmer digits and official Khmer forms, English gets English forms with Western d
 filter turns ``None`` and ``""`` into ``""``, so optional fields need no ``{% if %}``.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.safestring import SafeData, mark_safe
 
 from khmer.formats import format_date, format_datetime, format_number, is_khmer, khmer_digits
 
@@ -74,4 +76,35 @@ def kmvalue(value: object) -> object:
         return kmdatetime(value)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return kmnumber(value)
+    return value
+
+
+# Columns of viewflow's lists that hold no typed text: their digits are ids, counts and times
+# ("#3/27", "2 នាទី"), safe to write in Khmer digits. Other text columns (an instrument's
+# title, a brief) are shown as typed.
+SAFE_LIST_COLUMNS = {"task_id", "process_id", "id", "pk", "created", "finished", "number", "age"}
+_TEXT_OUTSIDE_TAGS = re.compile(r"(^|>)([^<]*)")
+
+
+def _html_digits(value: str) -> str:
+    """Khmer digits in the text of an HTML fragment, not in its tags (links keep their URLs)."""
+    return _TEXT_OUTSIDE_TAGS.sub(lambda m: m.group(1) + khmer_digits(m.group(2)), value)
+
+
+@register.simple_tag
+def kmcell(column, obj, value):
+    """One cell of a viewflow list, as ``{{ value }}`` would show it, but with dates in the
+    official form and numbers grouped in the reader's language (viewflow writes them by
+    Django's formats, in Western digits: "2 ខែ ធ្នូ ឆ្នាំ 2026, 18:49")."""
+    raw = column.get_value(obj)
+    if isinstance(raw, datetime):
+        return format_datetime(raw)
+    if isinstance(raw, date):
+        return format_date(raw)
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        return format_number(raw)
+    if is_khmer() and getattr(column, "attr_name", None) in SAFE_LIST_COLUMNS:
+        if isinstance(value, SafeData):
+            return mark_safe(_html_digits(str(value)))  # noqa: S308 - only digits change
+        return khmer_digits(value)
     return value

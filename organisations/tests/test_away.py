@@ -79,3 +79,25 @@ def test_bad_delegations_are_refused(demo, delegate, starts, ends, field):
             ends_on=date.fromisoformat(ends),
         )
     assert field in error.value.message_dict
+
+
+def test_away_is_in_the_user_menu_and_offers_only_whom_the_policy_allows(demo, client):
+    from organisations.permissions import user_policy
+
+    client.force_login(demo["chief"])
+    body = client.get(reverse("workflow:inbox")).content.decode()
+    menu = body.split("vf-page__menu-secondary", 1)[1]
+    assert f'href="{reverse("away")}"' in menu  # in the user menu, beside Log out
+
+    form = client.get(reverse("away")).context["form"]
+    offered = {user.username for user in form.fields["delegate"].queryset}
+    allowed = set(
+        user_policy.queryset(demo["chief"], "name_as_delegate").values_list("username", flat=True)
+    )
+    assert offered == allowed and "drafter" in offered
+    assert "reviewer-mef" not in offered and "chief" not in offered
+    # Each colleague shown with their organisation.
+    drafter = demo["drafter"]
+    label = form.fields["delegate"].label_from_instance(drafter)
+    assert str(drafter) in label and drafter.organisation.name in label
+    assert drafter.organisation.name in client.get(reverse("away")).content.decode()

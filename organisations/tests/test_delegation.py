@@ -205,7 +205,7 @@ def test_a_drafter_acting_for_their_chief_cannot_review_their_own_draft(demo, in
     with pytest.raises(PermissionDenied):
         act(task, fresh(drafter), services.review_decide, decision=Decision.APPROVE, reason="")
     task.refresh_from_db()
-    assert task.owner_id is None and task.status == "NEW"
+    assert (task.owner, task.status) == (chief, "ASSIGNED")  # still the chief's, undone
 
 
 def test_a_co_drafter_acting_for_the_task_holder_cannot_execute_it(demo, instrument):

@@ -59,13 +59,14 @@ class Person:
         self.page.goto(path)
         return self.page
 
-    def execute(self, task, *, list_name: str) -> Page:
-        """Find ``task`` in the inbox or queue, take it if it is not yet theirs, open its form."""
-        page = self.open(f"/workflow/{list_name}/")
-        page.locator(f"a[href$='/{task.flow_task.name}/{task.pk}/']").first.click()
+    def execute(self, task) -> Page:
+        """Find ``task`` in the inbox (every step of theirs is there: already theirs, or
+        waiting with its Take button), take it if it is not yet theirs, open its form."""
+        page = self.open("/workflow/inbox/")
         if task.status == STATUS.NEW:
-            page.wait_for_url(re.compile(rf".*/{task.pk}/assign/$"))
-            page.click("form.vf-form button[name=_continue]")
+            page.click(f"form[action$='/{task.flow_task.name}/{task.pk}/assign/'] button")
+        else:
+            page.locator(f"a[href$='/{task.flow_task.name}/{task.pk}/']").first.click()
         page.wait_for_url(re.compile(rf".*/{task.pk}/execute/$"))
         return page
 
@@ -82,12 +83,14 @@ def submit_task_form(page: Page, field: str) -> None:
     page.wait_for_url(lambda now: now != url)
 
 
-def decide(person: Person, task, decision: str, reason: str = "", *, list_name="queue"):
-    page = person.execute(task, list_name=list_name)
-    page.locator(f"input[name=decision][value={decision}]").check(force=True)
+def decide(person: Person, task, decision: str, reason: str = ""):
+    """The step's button that says the decision (Approve, Return with a reason, Sign...)."""
+    page = person.execute(task)
     if reason:
         page.locator("textarea[name=reason]").fill(reason)
-    submit_task_form(page, "decision")
+    url = page.url
+    page.click(f"button[name=decision][value={decision}]")
+    page.wait_for_url(lambda now: now != url)
 
 
 # --- The journey's steps ------------------------------------------------------------------
@@ -126,7 +129,7 @@ def submit(drafter: Person, pk: int) -> None:
 
 
 def plan_round(drafter: Person, process, organisations) -> None:
-    page = drafter.execute(open_task(process, ApprovalFlow.plan_round), list_name="inbox")
+    page = drafter.execute(open_task(process, ApprovalFlow.plan_round))
     for organisation in organisations:
         page.locator(f"input[name=organisations][value='{organisation.pk}']").check(force=True)
     page.locator("input[name=working_days]").fill("10")
@@ -136,7 +139,7 @@ def plan_round(drafter: Person, process, organisations) -> None:
 
 def review(reviewer: Person, task, *, comment: str | None, position: str, check=None) -> None:
     """Take the organisation's task, comment on article 1 (if any), give the position."""
-    page = reviewer.execute(task, list_name="queue")
+    page = reviewer.execute(task)
     expect(page.locator(".lekhit-review__provision", has_text="មាត្រា ២")).to_contain_text(
         ARTICLES[1]
     )
@@ -166,12 +169,12 @@ def sees_the_revision(page: Page) -> None:
 
 def answer_every_comment(drafter: Person, process) -> Page:
     """On the consolidation task's matrix: a disposition and a reason for each open comment."""
-    page = drafter.execute(open_task(process, ApprovalFlow.consolidate), list_name="inbox")
+    page = drafter.execute(open_task(process, ApprovalFlow.consolidate))
     answers = itertools.cycle(DISPOSITIONS)
     while True:
         open_forms = [
             form
-            for form in page.locator("form.lekhit-response-form").all()
+            for form in page.locator("form.lekhit-answer-form").all()
             if form.locator("select[name=disposition]").input_value() == ""
         ]
         if not open_forms:
@@ -180,9 +183,16 @@ def answer_every_comment(drafter: Person, process) -> Page:
         disposition, reason = next(answers)
         form.locator("select[name=disposition]").select_option(disposition)
         form.locator("textarea[name=response]").fill(reason)
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
+        row = form_row_id(form)
+        form.locator("button[type=submit]").click()  # saved in place, the page not reloaded
+        expect(page.locator(f"#{row} form.lekhit-answer-form--saved")).to_have_count(1)
     return page
+
+
+def form_row_id(form) -> str:
+    """The id of the comment row an answer's form stands in (``comment-<pk>``)."""
+    row = form.locator("xpath=ancestor::div[contains(@class, 'lekhit-answer-row')]")
+    return row.get_attribute("id")
 
 
 def finish_consolidation(page: Page, next_step: str) -> None:
@@ -251,7 +261,7 @@ def test_a_sub_decree_goes_from_draft_to_registry(demo, live_server, browser):
         # Consolidation: every comment answered, article 1 revised, another round.
         page = answer_every_comment(drafter, process)
         revise_article_1(drafter, pk)
-        page = drafter.execute(open_task(process, ApprovalFlow.consolidate), list_name="inbox")
+        page = drafter.execute(open_task(process, ApprovalFlow.consolidate))
         finish_consolidation(page, "round")
 
         # The director publishes round 1's matrix: now every organisation sees all of it.
@@ -276,7 +286,7 @@ def test_a_sub_decree_goes_from_draft_to_registry(demo, live_server, browser):
                 check=sees_the_revision,
             )
         page = answer_every_comment(drafter, process)
-        expect(page.locator("table.lekhit-matrix tbody tr")).to_have_count(4)
+        expect(page.locator(".lekhit-answer-row")).to_have_count(4)
         finish_consolidation(page, "legal")
 
         # Legal review, then the director-general returns it with a reason.
@@ -285,15 +295,18 @@ def test_a_sub_decree_goes_from_draft_to_registry(demo, live_server, browser):
         page = drafter.open(f"/process/instruments/{pk}/")
         expect(page.locator("body")).to_contain_text(DG_REASON)
 
-        # Consolidated again (nothing left unanswered), legal again, and the DG signs.
-        page = drafter.execute(open_task(process, ApprovalFlow.consolidate), list_name="inbox")
+        # Consolidated again (nothing left unanswered), the director approves the revision,
+        # legal again, and the DG signs.
+        page = drafter.execute(open_task(process, ApprovalFlow.consolidate))
+        expect(page.locator(".lekhit-returned--dg")).to_contain_text(DG_REASON)
         finish_consolidation(page, "legal")
+        decide(as_("director"), open_task(process, ApprovalFlow.director_review), "approve")
         decide(as_("legal"), open_task(process, ApprovalFlow.legal_review), "approve")
         decide(as_("dg"), open_task(process, ApprovalFlow.sign_off), "approve")
 
         # The registry numbers it with the number the type's pattern proposes.
         registry = as_("registry")
-        page = registry.execute(open_task(process, ApprovalFlow.register), list_name="queue")
+        page = registry.execute(open_task(process, ApprovalFlow.register))
         reference_number = page.locator("input[name=reference_number]").input_value()
         assert reference_number
         submit_task_form(page, "reference_number")

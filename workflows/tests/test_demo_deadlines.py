@@ -9,11 +9,12 @@ from viewflow.workflow.status import STATUS
 from notifications.models import Notification
 from tasks.models import Reminder
 from tasks.services import deadlines_sweep
-from tasks.tests.conftest import at
+from tasks.tests.conftest import at, quiet_events  # noqa: F401 - autouse, below
 from workflows.flows import ApprovalFlow
 from workflows.models import ConsultationRound, SilenceRule
 
-pytestmark = pytest.mark.django_db
+# The process's announcements are tested in notifications/tests/test_events.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_events")]
 
 
 def sent():

@@ -25,14 +25,16 @@ def test_drive_takes_and_completes_the_step_as_its_page_does(demo, instrument):
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.DONE, demo["chief"])
     assert AuditEntry.objects.filter(process=process, action="chief_review.approve").exists()
-    assert open_task(process, ApprovalFlow.director_review).status == STATUS.NEW
+    # The next step is meant for one person, the department's director: theirs at once.
+    director_review = open_task(process, ApprovalFlow.director_review)
+    assert (director_review.status, director_review.owner) == (STATUS.ASSIGNED, demo["director"])
 
 
 def test_drive_refuses_whom_the_page_refuses(demo, instrument):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     with pytest.raises(PermissionDenied):
         drive(process, "chief_review", demo["reviewer-mef"], decision="approve", reason="")
-    assert open_task(process, "chief_review").status == STATUS.NEW
+    assert open_task(process, "chief_review").status == STATUS.ASSIGNED
 
 
 def test_a_step_of_several_tasks_is_told_which_by_the_tasks_data(demo, instrument):

@@ -81,7 +81,12 @@ def test_a_return_loops_back_to_the_drafter_with_the_reason(demo, instrument, cl
     client.post(chief_review.flow_task.reverse("assign", args=[process.pk, chief_review.pk]))
     page = client.get(chief_review.flow_task.reverse("execute", args=[process.pk, chief_review.pk]))
     assert page.status_code == 200
-    assert "មាត្រា ៣ មិនច្បាស់" not in page.content.decode()
+    # No return notice; the chief's own earlier decision stays in the decisions so far only.
+    text = page.content.decode()
+    assert "lekhit-returned" not in text
+    assert "មាត្រា ៣ មិនច្បាស់" not in text.replace(
+        text[text.index('class="lekhit-card lekhit-decisions"') :].split("</section>")[0], ""
+    )
     instrument.refresh_from_db()
     assert instrument.status == Instrument.Status.INTERNAL_REVIEW
 
@@ -94,14 +99,15 @@ def test_a_user_without_the_role_cannot_take_the_task(demo, instrument):
             act(task, demo[username], services.review_decide, decision=Decision.APPROVE, reason="")
 
 
-def test_the_chief_sees_the_review_in_the_queue_and_the_reviewer_does_not(demo, instrument, client):
+def test_the_chief_sees_the_review_in_the_inbox_and_the_reviewer_does_not(demo, instrument, client):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     task = open_task(process, ApprovalFlow.chief_review)
-    link = f"#{process.pk}/{task.pk}"
+    link = f"/{process.pk}/chief_review/{task.pk}/"
     client.force_login(demo["chief"])
-    assert link in client.get(reverse("workflow:queue")).content.decode()
+    assert link in client.get(reverse("workflow:inbox")).content.decode()
     client.force_login(demo["reviewer-mef"])
-    assert link not in client.get(reverse("workflow:queue")).content.decode()
+    for listing in ("workflow:inbox", "workflow:queue"):
+        assert link not in client.get(reverse(listing)).content.decode()
 
 
 def test_returning_without_a_reason_is_refused_in_the_users_language():

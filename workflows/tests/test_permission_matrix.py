@@ -443,6 +443,12 @@ def _take_for_holder(w, o):
         task.flow_task.activation_class(task).assign(User.objects.get(username=holder))
 
 
+def _in_the_queue(w, o):
+    """Before "assign": the step waits in its queue, as a step meant for several people does
+    (the world's demo people are one per role, so the flow gave each step to its one holder)."""
+    Task.objects.filter(pk=w[o].task.pk).update(owner=None, status=STATUS.NEW, assigned=None)
+
+
 NEW_TEXT = "អត្ថបទថ្មី។"
 
 ACTIONS = {
@@ -548,6 +554,7 @@ ACTIONS = {
     ),
     "assign": Action(
         _task_url("assign"),
+        prepare=_in_the_queue,
         data=lambda w, o, u: {},
         happened=lambda w, o, u: Task.objects.filter(
             pk=w[o].task.pk, status=STATUS.ASSIGNED, owner=u

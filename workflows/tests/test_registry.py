@@ -48,26 +48,26 @@ def test_numbers_follow_the_pattern_one_more_each_time_per_type_and_year(
     sub_decree = InstrumentType.objects.get(code="sub-decree")
     with django_assert_num_queries(1):  # however many are registered
         assert services.next_reference_number(instrument_type=sub_decree, year=2026) == (
-            "លេខ 1 អនក.បក"
+            "លេខ ១ អនក.បក"
         )
     register(demo, signed(demo, instrument), suggested())
     second = new_instrument(demo)
     register(demo, signed(demo, second), suggested())
     second.refresh_from_db()
-    assert second.reference_number == "លេខ 2 អនក.បក"
-    assert suggested() == "លេខ 3 អនក.បក"
-    assert suggested(year=2027) == "លេខ 1 អនក.បក"  # each year starts again
+    assert second.reference_number == "លេខ ២ អនក.បក"
+    assert suggested() == "លេខ ៣ អនក.បក"
+    assert suggested(year=2027) == "លេខ ១ អនក.បក"  # each year starts again
     prakas = InstrumentType.objects.get(code="prakas")
-    assert services.next_reference_number(instrument_type=prakas, year=2026).startswith("លេខ 1")
+    assert services.next_reference_number(instrument_type=prakas, year=2026).startswith("លេខ ១")
 
 
 def test_a_number_already_given_is_refused_and_nothing_is_counted(demo, instrument):
-    register(demo, signed(demo, instrument), "លេខ 1 អនក.បក")
+    register(demo, signed(demo, instrument), "លេខ ១ អនក.បក")
     task = signed(demo, new_instrument(demo))
     with pytest.raises(ValidationError) as refused:
-        register(demo, task, "លេខ 1 អនក.បក")
+        register(demo, task, "លេខ ១ អនក.បក")
     assert refused.value.message_dict == {"reference_number": ["លេខនេះត្រូវបានប្រើរួចហើយ។"]}
-    assert suggested() == "លេខ 2 អនក.បក"  # the refused registration counted nothing
+    assert suggested() == "លេខ ២ អនក.បក"  # the refused registration counted nothing
     task.refresh_from_db()
     assert task.flow_task == ApprovalFlow.register and task.finished is None
     assert Instrument.objects.filter(status=Instrument.Status.REGISTERED).count() == 1

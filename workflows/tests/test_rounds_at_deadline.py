@@ -11,14 +11,15 @@ from notifications.models import Notification
 from organisations.models import Delegation
 from tasks.models import Reminder
 from tasks.services import deadlines_sweep
-from tasks.tests.conftest import at
+from tasks.tests.conftest import at, quiet_events  # noqa: F401 - autouse, below
 from workflows.deadlines import deadline_extend
 from workflows.flows import ApprovalFlow
 from workflows.models import AuditEntry, Consultation, Position, SilenceRule
 from workflows.tests.conftest import act, open_task
 from workflows.tests.test_journey import review_task_of, through_internal_review
 
-pytestmark = pytest.mark.django_db
+# The process's announcements are tested in notifications/tests/test_events.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_events")]
 
 
 def _round(demo, instrument, silence_rule):

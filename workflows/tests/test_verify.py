@@ -113,7 +113,7 @@ def test_the_page_of_a_hash_says_what_was_signed_by_whom_and_when(signed, client
     body = response.content.decode()
     assert "This text was signed." in body
     assert signed.instrument.title_en in body
-    assert f"Signed by: {demo['dg']}" in body
+    assert f"<dt>Signed by</dt>\n        <dd><strong>{demo['dg']}</strong>" in body
     assert f"<code>{signed.sha256}</code>" in body  # whole, not cut to a column's width
     assert f'href="{text_url(signed)}"' in body
     assert "Download the signed text" in body
@@ -214,3 +214,15 @@ def test_a_query_that_is_no_sha256_finds_nothing_and_is_no_server_error(client, 
     response = client.get(f"/verify/?sha256={value}")
     assert response.status_code == 200
     assert response.context["result"]["sign_off"] is None
+
+
+def test_the_page_of_a_signed_text_shows_the_text_who_signed_and_the_whole_hash(signed, client):
+    body = client.get(page_url(signed)).content.decode()
+    text = body.split('class="lekhit-signed-text"')[1].split("</article>")[0]
+    for provision in signed.version.snapshot["provisions"]:
+        for field in ("heading_km", "text_km"):
+            if provision[field]:
+                assert provision[field] in text.replace("\u200b", "")  # the signed words
+    assert str(signed.signed_by) in text
+    # The fingerprint in a block of its own, whole.
+    assert f'class="lekhit-hash lekhit-hash-block"><code>{signed.sha256}</code>' in body

@@ -9,11 +9,15 @@ from organisations.demo import DEMO_PASSWORD, organisations_seed, users_seed
 class Command(BaseCommand):
     help = _("Create (or update) the demo organisations, instrument types and one user a role.")
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        organisations = organisations_seed()
-        instrument_types_seed()
-        users = users_seed(organisations=organisations)
+        from workflows.demo_announcements import announcements_seed
+
+        with transaction.atomic():
+            organisations = organisations_seed()
+            instrument_types_seed()
+            users = users_seed(organisations=organisations)
+        # A few instruments under way, so that each person's bell has something in it.
+        announcements_seed()
         self.stdout.write(
             self.style.SUCCESS(_("Demo data is ready. Logins (password: %s):") % DEMO_PASSWORD)
         )

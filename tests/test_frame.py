@@ -1,0 +1,44 @@
+"""Every page a signed-in person opens is drawn in the application's frame: viewflow's side
+menu (with their inbox) and top bar, not a bare bar with no way back to their work."""
+
+import pytest
+from django.urls import reverse
+
+from tasks.tests.conftest import new_instrument
+from workflows import services
+
+pytestmark = pytest.mark.django_db
+
+MENU = 'class="vf-page__menu mdc-drawer'
+
+
+def test_the_pages_beside_the_viewflow_site_are_in_its_frame(demo, client):
+    instrument = new_instrument(demo)
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    client.force_login(demo["chief"])
+    inbox = reverse("workflow:inbox")
+    for path in [
+        reverse("workflows:instrument_process", args=[instrument.pk]),
+        reverse("away"),
+        reverse("notifications:list"),
+        reverse("workflow:queue"),  # a page of the site itself, unchanged
+    ]:
+        body = client.get(path).content.decode()
+        assert MENU in body, path
+        assert f'href="{inbox}"' in body, path  # the way back to the person's work
+
+
+def test_the_side_menu_counts_the_person_s_inbox_beside_the_site(demo, client):
+    instrument = new_instrument(demo)
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    client.force_login(demo["chief"])
+    body = client.get(reverse("away")).content.decode()
+    # The chief's review is the one chief's at once: it is counted in their inbox.
+    queue = body.split(f'href="{reverse("workflow:inbox")}"', 1)[1].split("</a>", 1)[0]
+    assert "mdc-list-item__meta" in queue
+    assert ">1<" in queue.replace(" ", "").replace("\n", "") or "១" in queue
+
+
+def test_a_public_page_has_no_menu_for_a_visitor(client):
+    body = client.get(reverse("verify")).content.decode()
+    assert MENU not in body
