@@ -31,7 +31,10 @@ def frame(request) -> None:
     if getattr(match, "site", None) is not None:
         return  # a page of the viewflow site: viewflow's own frame
     site, tasks_app = _site_and_tasks()
-    match.site, match.app, match.viewset = site, tasks_app, tasks_app
+    # The Tasks menu only for whom viewflow would let in (a ministry head holds no step):
+    # the site's menu alone for the others, as on viewflow's own pages.
+    app = tasks_app if tasks_app.has_view_permission(user) else None
+    match.site, match.app, match.viewset = site, app, app
     match.lekhit_frame = True
 
 
@@ -52,6 +55,6 @@ def site_frame(request):
     """The inbox and queue querysets the Tasks menu counts, on the pages framed above (lazy:
     each counted once where the menu is drawn)."""
     match = getattr(request, "resolver_match", None)
-    if not getattr(match, "lekhit_frame", False):
+    if not getattr(match, "lekhit_frame", False) or match.app is None:
         return {}
     return match.app.get_context_data(request)

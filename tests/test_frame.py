@@ -42,3 +42,14 @@ def test_the_side_menu_counts_the_person_s_inbox_beside_the_site(demo, client):
 def test_a_public_page_has_no_menu_for_a_visitor(client):
     body = client.get(reverse("verify")).content.decode()
     assert MENU not in body
+
+
+def test_the_frame_offers_no_tasks_menu_to_whom_viewflow_refuses_it(demo, client):
+    """A ministry's head holds no step: the Tasks application refuses them its inbox, queue
+    and archive, so the frame of their pages must not offer the links (each would be a 403)."""
+    client.force_login(demo["head-mef"])
+    assert client.get(reverse("workflow:archive")).status_code == 403
+    body = client.get(reverse("notifications:list")).content.decode()
+    for name in ("workflow:inbox", "workflow:queue", "workflow:archive"):
+        assert f'href="{reverse(name)}"' not in body, name
+    assert reverse("notifications:preferences") in body  # the rest of the frame is there
