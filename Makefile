@@ -6,6 +6,8 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.8
 PORT ?= 8000
 export PORT
+# Tests run in parallel, a process per CPU (pytest-xdist); PYTEST_WORKERS=0 runs them in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint format messages compilemessages migrate seed bench clean help
 
@@ -61,7 +63,7 @@ format: install
 
 test: compilemessages lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py

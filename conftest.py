@@ -18,6 +18,33 @@ CHROMIUM = "/usr/bin/chromium"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def _redis_database_of_this_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker takes a Redis database of its own (the one REDIS_URL
+    names, plus one plus the worker's number): a Celery worker started by one test must not
+    take another's jobs, and ``cache.clear()`` (FLUSHDB) must not empty another's queue."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
+def pytest_configure(config):
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("REDIS_URL")
+    if not (worker and url):
+        return
+    # Settings were read before this conftest (pytest-django loads them first): set the
+    # worker's database on them, on Celery's configuration and for the processes tests start.
+    from django.conf import settings
+
+    url = os.environ["REDIS_URL"] = _redis_database_of_this_worker(url, worker)
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    settings.CACHES["default"]["LOCATION"] = url
+    from project.celery import app
+
+    app.conf.update(broker_url=url, result_backend=url)
+
+
 def _postgres_missing() -> str | None:
     from django.db import connection
 

@@ -11,14 +11,13 @@ Goals (issue 11): under 150 KB and under 50 ms. Database: as in ``bench_document
 """
 
 import random
-import shutil
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_documents import build, configure, mandate_bullets, measure  # noqa: E402
+from bench_documents import build, mandate_bullets, measure, on_demo_database  # noqa: E402
 
 CHANGED = 28
 GOAL_BYTES, GOAL_MS = 150 * 1024, 50.0
@@ -77,33 +76,7 @@ def run(runs: int) -> int:
 
 
 def main(runs: int = 20) -> int:
-    scratch, temporary_sqlite = configure()
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        from documents.demo import instrument_types_seed
-        from organisations.demo import organisations_seed, users_seed
-
-        if temporary_sqlite:
-            call_command("migrate", verbosity=0, interactive=False)
-            test_database = None
-        else:
-            test_database = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            organisations = organisations_seed()
-            instrument_types_seed()
-            users_seed(organisations=organisations)
-            return run(runs)
-        finally:
-            if test_database is not None:
-                connection.creation.destroy_test_db(test_database, verbosity=0)
-            connection.close()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    return on_demo_database(run, runs)
 
 
 if __name__ == "__main__":

@@ -222,7 +222,9 @@ def run(runs: int) -> None:
         print(f"{name:<44} {queries:>7} {median:>10.1f}")
 
 
-def main(runs: int = 20) -> int:
+def on_demo_database(run, runs: int) -> int:
+    """``run(runs)`` on a fresh database with the demo organisations, types and users (a
+    scratch SQLite file, or a test database beside DATABASE_URL's); what it returns, or 0."""
     scratch, temporary_sqlite = configure()
     try:
         import django
@@ -245,14 +247,17 @@ def main(runs: int = 20) -> int:
             organisations = organisations_seed()
             instrument_types_seed()
             users_seed(organisations=organisations)
-            run(runs)
+            return run(runs) or 0
         finally:
             if test_database is not None:
                 connection.creation.destroy_test_db(test_database, verbosity=0)
             connection.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return 0
+
+
+def main(runs: int = 20) -> int:
+    return on_demo_database(run, runs)
 
 
 if __name__ == "__main__":

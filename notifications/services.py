@@ -128,35 +128,6 @@ def notification_create(
     return notification, True
 
 
-def notification_deliver(
-    *,
-    recipient: User,
-    kind: str,
-    message: Message,
-    url: str = "",
-    instrument=None,
-    task_id: int | None = None,
-    key: str | None = None,
-    known_new: bool = False,
-) -> Notification:
-    """In the bell, then by e-mail, in that order: the e-mail is the one write that cannot be
-    rolled back, so it comes last and anything that fails before it leaves nothing sent.
-    Call inside a transaction: an e-mail failure raises and rolls the notification back."""
-    notification, created = notification_create(
-        recipient=recipient,
-        kind=kind,
-        message=message,
-        url=url,
-        instrument=instrument,
-        task_id=task_id,
-        key=key,
-        known_new=known_new,
-    )
-    if created:
-        email_send(recipient=recipient, message=message, url=url, key=key or "")
-    return notification
-
-
 def notification_mark_read(*, user: User, notification_id: int) -> int:
     """Mark one of ``user``'s notifications read; an id that names none of theirs marks none."""
     if not isinstance(notification_id, int) or isinstance(notification_id, bool):
@@ -227,8 +198,10 @@ def notification_announce(
     task_id: int | None = None,
     key: str,
 ) -> tuple[Notification, Plan]:
-    """Like ``notification_deliver``, by the recipient's preference: in the bell at once;
-    by e-mail now, or marked for the morning digest. The caller (the outbox) sends the
+    """In the bell at once; by e-mail now or in the morning digest, by the recipient's
+    preference. The e-mail is the one write that cannot be rolled back, so it comes last:
+    anything that fails before it leaves nothing sent, and an e-mail failure raises and
+    rolls the notification back. The caller (the outbox) sends the
     Telegram copy the plan asks for, as a row of its own, so that Telegram never holds up
     the e-mail. Call inside the outbox's transaction, the row locked and pending."""
     plan = delivery_plan(recipient=recipient, kind=kind)
