@@ -148,3 +148,13 @@ def _calendar_settings_reset():
     settings_cache.clear()
     yield
     settings_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _version_memos_reset():
+    """What this process keeps of saved versions is kept by content, so it is never wrong in
+    another test; but a test counting queries must not find a snapshot already read."""
+    from documents.selectors import comparison_memo, snapshot_memo
+
+    snapshot_memo.clear()
+    comparison_memo.clear()

@@ -4,7 +4,9 @@ Run from the project root: ``.venv/bin/python bench/bench_compare.py [runs]``.
 
 Prints the size of the page's HTML and the median time the server takes to
 answer it (the whole request through Django's test client, middleware and template included),
-over ``runs`` runs (20 by default). Unchanged provisions are collapsed; the figure for the page
+over ``runs`` runs (20 by default): at the first look of a process at the pair (the two
+snapshots decoded and compared), and again (the fold links; what ``documents.selectors`` keeps
+of saved versions reused). Unchanged provisions are collapsed; the figure for the page
 with every provision shown (``?all=1``) is printed beside it.
 
 Goals (issue 11): under 150 KB and under 50 ms. Database: as in ``bench_documents.py``.
@@ -59,7 +61,15 @@ def run(runs: int) -> int:
     client.force_login(drafter)
     address = reverse("documents:compare", args=[instrument.pk])
     failed = 0
-    print(f"{'page':<40} {'KB':>8} {'median ms':>10}   ({runs} runs)")
+    from documents.selectors import comparison_memo, snapshot_memo
+
+    def first_look(query):
+        # As the first request of a process for this pair: the snapshots decoded, compared.
+        snapshot_memo.clear()
+        comparison_memo.clear()
+        return client.get(address, query)
+
+    print(f"{'page':<40} {'KB':>8} {'first ms':>9} {'again ms':>9}   (medians of {runs} runs)")
     for name, query, goals in [
         ("compare, unchanged collapsed", {"a": first.pk, "b": second.pk}, True),
         ("compare, every provision (?all=1)", {"a": first.pk, "b": second.pk, "all": 1}, False),
@@ -67,10 +77,11 @@ def run(runs: int) -> int:
         response = client.get(address, query)
         assert response.status_code == 200, response.status_code
         size = len(response.content)
-        _, median = measure(lambda query=query: client.get(address, query), runs)
-        print(f"{name:<40} {size / 1024:>8.1f} {median:>10.1f}")
-        if goals and (size >= GOAL_BYTES or median >= GOAL_MS):
-            print(f"  over the goal: {GOAL_BYTES // 1024} KB and {GOAL_MS:.0f} ms")
+        _, cold = measure(lambda query=query: first_look(query), runs)
+        _, warm = measure(lambda query=query: client.get(address, query), runs)
+        print(f"{name:<40} {size / 1024:>8.1f} {cold:>9.1f} {warm:>9.1f}")
+        if goals and (size >= GOAL_BYTES or cold >= GOAL_MS):
+            print(f"  over the goal: {GOAL_BYTES // 1024} KB and {GOAL_MS:.0f} ms at first look")
             failed = 1
     return failed
 

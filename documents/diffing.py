@@ -253,6 +253,8 @@ def _changed_fields(
     Values are compared as text, with a missing key or None counting as "", so that an
     empty heading stored either way is not reported as a change.
     """
+    if all(old.get(name) == new.get(name) for name in names):
+        return []  # most provisions of two versions: equal values, nothing to render as text
     text_names = frozenset(text_fields)
     return [
         _field_diff(name, old.get(name), new.get(name), is_text=name in text_names)

@@ -2,12 +2,15 @@
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
 
+from documents.diffing import Comparison, compare_snapshots
 from documents.errors import VersionIntegrityError
 from documents.models import Instrument, Provision, ScheduleRow, Version
 from documents.numbering import Node, number_tree
@@ -147,12 +150,50 @@ def version_of(*, instrument: Instrument, pk: int) -> Version | None:
 _VERSION_KEY = re.compile(r"[0-9]{1,18}")
 
 
+class ContentMemo:
+    """What was read or computed of saved versions, kept by their SHA-256 in this process
+    (the last ``size`` of them). A version never changes and its hash is of its snapshot,
+    so an entry can never be stale: no invalidation, whatever the database does. Its
+    values are shared: read-only to every caller."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def get_or_make(self, key, make: Callable):
+        value = self.get(key)
+        if value is None:
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# A 300-article snapshot is a few hundred KB of JSON: decoding the two of a comparison was a
+# third of the comparison page's time, and the fold links ask for the same pair again.
+snapshot_memo = ContentMemo(size=32)
+comparison_memo = ContentMemo(size=16)
+
+
 def snapshots_to_compare(
     *, instrument: Instrument, keys: Iterable[str]
 ) -> dict[str, tuple[dict, Version | None]] | None:
     """``{key: (snapshot, version or None)}`` for each key, "draft" (the working draft) or a
     version's pk as the request gave it; None if a key names no version of the instrument.
-    Two queries at most."""
+    Two queries at most (the versions; the snapshots this process has not read yet)."""
     keys = list(keys)
     pks = set()
     for key in keys:
@@ -163,10 +204,14 @@ def snapshots_to_compare(
             pks.add(int(key))
     found = {
         version.pk: version
-        for version in Version.objects.filter(instrument=instrument, pk__in=pks).select_related(
-            "created_by"
-        )
+        for version in Version.objects.filter(instrument=instrument, pk__in=pks)
+        .select_related("created_by")
+        .defer("snapshot")
     }
+    unread = [pk for pk, version in found.items() if snapshot_memo.get(version.sha256) is None]
+    if unread:
+        for pk, snapshot in Version.objects.filter(pk__in=unread).values_list("pk", "snapshot"):
+            snapshot_memo.get_or_make(found[pk].sha256, lambda snapshot=snapshot: snapshot)
     result = {}
     for key in keys:
         if key == "draft":
@@ -176,8 +221,23 @@ def snapshots_to_compare(
             version = found.get(int(key))
             if version is None:
                 return None
+            version.snapshot = snapshot_memo.get_or_make(
+                version.sha256, lambda version=version: Version.objects.get(pk=version.pk).snapshot
+            )
             result[key] = (version.snapshot, version)
     return result
+
+
+def comparison_of(old: tuple[dict, Version | None], new: tuple[dict, Version | None]) -> Comparison:
+    """``compare_snapshots`` of two of ``snapshots_to_compare``'s answers; of two saved
+    versions, computed once per process and pair."""
+    (old_snapshot, old_version), (new_snapshot, new_version) = old, new
+    if old_version is None or new_version is None:  # the working draft changes: never kept
+        return compare_snapshots(old_snapshot, new_snapshot)
+    return comparison_memo.get_or_make(
+        (old_version.sha256, new_version.sha256),
+        lambda: compare_snapshots(old_snapshot, new_snapshot),
+    )
 
 
 def ministry_names(*, snapshots: Iterable[dict]) -> dict[str, str]:

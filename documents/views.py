@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from documents import permissions, selectors, services
-from documents.diffing import compare_snapshots
 from documents.errors import EditConflict, NotEditable
 from documents.forms import (
     ALLOWED_PARENTS,
@@ -627,7 +626,7 @@ def compare(request, pk: int):
     b = request.GET.get("b") or "draft"
     snapshots = _or_404(selectors.snapshots_to_compare(instrument=instrument, keys=[a, b]))
     (old, old_version), (new, new_version) = snapshots[a], snapshots[b]
-    comparison = compare_snapshots(old, new)
+    comparison = selectors.comparison_of(snapshots[a], snapshots[b])
     unfold = request.GET.get("unfold")
     if unfold:
         return TemplateResponse(

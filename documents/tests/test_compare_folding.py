@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import services
@@ -117,3 +119,18 @@ def test_the_comparison_costs_the_same_queries_for_10_articles_or_300(
             for i, a, b in ((small, small_a, small_b), (large, large_a, large_b))
         ]
         assert counts[0] == counts[1], counts
+
+
+def test_a_fold_asks_again_for_no_snapshot_the_page_has_read(drafter_client, demo, long_texts):
+    """Two saved versions never change: the fold links' requests (and a second look at the
+    page) reuse what the page decoded and compared, and show the same comparison."""
+    instrument, a, b = versions_with_changes(demo, 300, long_texts)
+    with CaptureQueriesContext(connection) as first:
+        page = drafter_client.get(url(instrument, a=a.pk, b=b.pk))
+    with CaptureQueriesContext(connection) as again:
+        repeated = drafter_client.get(url(instrument, a=a.pk, b=b.pk))
+    reads_snapshots = [q for q in first.captured_queries if '"snapshot"' in q["sql"]]
+    assert len(reads_snapshots) == 1  # both versions' snapshots in one query
+    assert not [q for q in again.captured_queries if '"snapshot"' in q["sql"]]
+    assert repeated.context["summary"] == page.context["summary"]
+    assert repeated.context["summary"].changed == CHANGED
