@@ -69,3 +69,17 @@ def test_changing_one_s_password_is_a_page_of_the_application(demo, client):
     assert "<li>ពាក្យសម្ងាត់របស់លោកអ្នកត្រូវមានយ៉ាងហោចណាស់ ៨ តួអក្សរ។</li>" in body
     assert "&lt;ul&gt;" not in body  # not Django's HTML list given to viewflow's field as text
     assert "can’t" not in body and "can't" not in body
+
+
+def test_the_password_changed_page_is_in_the_frame_too(demo, client):
+    client.force_login(demo["drafter"])
+    new = "Kx7!vq2#Lm-ស"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "demo", "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    assert response.templates[0].name == "registration/password_change_done.html"
+    body = response.content.decode()
+    assert MENU in body and "Django" not in body
+    assert "ពាក្យសម្ងាត់" in body  # Django's "Your password was changed.", in Khmer
