@@ -33,6 +33,7 @@ install: $(VENV)/.installed .env
 compilemessages: install
 	$(BIN)/pybabel compile --statistics -d locale -D django
 	$(BIN)/pybabel compile -d locale_vendor -D django
+	$(BIN)/pybabel compile -d locale_vendor -D djangojs
 
 messages: install
 	$(BIN)/python manage.py makemessages -l km --ignore=.venv --ignore=staticfiles --ignore=var --ignore=locale_vendor

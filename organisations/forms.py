@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +40,14 @@ class DelegationForm(forms.Form):
         self.fields["starts_on"].initial = today
         self.fields["starts_on"].widget.attrs["min"] = today.isoformat()
         self.fields["ends_on"].widget.attrs["min"] = today.isoformat()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, its password rules kept apart (``password_rules``) for the page to list
+    them: viewflow's field shows a help text as plain text, and Django's rules are an HTML
+    list ("<ul><li>…")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password_rules = password_validation.password_validators_help_texts()
+        self.fields["new_password1"].help_text = ""

@@ -6,6 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from documents.viewsets import InstrumentsApp
+from organisations.forms import PasswordChangeForm
 from organisations.views import ProfileView, SignInView, away, home, language_switch
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
@@ -40,7 +41,7 @@ urlpatterns = [
             login_view=SignInView.as_view(),
             profile_view=ProfileView.as_view(),
             pass_reset_view=ThrottledPasswordResetView.as_view(),
-            pass_change_view=ThrottledPasswordChangeView.as_view(),
+            pass_change_view=ThrottledPasswordChangeView.as_view(form_class=PasswordChangeForm),
         ).urls,
     ),
     path("language/", language_switch, name="language_switch"),

@@ -53,3 +53,33 @@ def test_the_frame_offers_no_tasks_menu_to_whom_viewflow_refuses_it(demo, client
     for name in ("workflow:inbox", "workflow:queue", "workflow:archive"):
         assert f'href="{reverse(name)}"' not in body, name
     assert reverse("notifications:preferences") in body  # the rest of the frame is there
+
+
+def test_changing_one_s_password_is_a_page_of_the_application(demo, client):
+    """The password change page is ours, in the frame (Django admin's answered before, with
+    "Django" in its title), its rules a list in Khmer with Khmer digits."""
+    client.force_login(demo["drafter"])
+    response = client.get(reverse("password_change"))
+    names = [template.name for template in response.templates]
+    assert names[0] == "registration/password_change_form.html"
+    assert "admin/base.html" not in names
+    body = response.content.decode()
+    assert MENU in body
+    assert "Django" not in body
+    assert "<li>ពាក្យសម្ងាត់របស់លោកអ្នកត្រូវមានយ៉ាងហោចណាស់ ៨ តួអក្សរ។</li>" in body
+    assert "&lt;ul&gt;" not in body  # not Django's HTML list given to viewflow's field as text
+    assert "can’t" not in body and "can't" not in body
+
+
+def test_the_password_changed_page_is_in_the_frame_too(demo, client):
+    client.force_login(demo["drafter"])
+    new = "Kx7!vq2#Lm-ស"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "demo", "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    assert response.templates[0].name == "registration/password_change_done.html"
+    body = response.content.decode()
+    assert MENU in body and "Django" not in body
+    assert "ពាក្យសម្ងាត់" in body  # Django's "Your password was changed.", in Khmer

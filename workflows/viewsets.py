@@ -17,6 +17,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.views import Action
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
@@ -25,12 +26,59 @@ from viewflow.workflow.flow.views import (
     DetailProcessView,
     FlowChartView,
 )
-from viewflow.workflow.flow.views.list import WorkflowInboxListView, WorkflowQueueListView
+from viewflow.workflow.flow.views.filters import (
+    DashboardTaskListViewFilter,
+    FlowArchiveListFilter,
+    FlowUserTaskListFilter,
+)
+from viewflow.workflow.flow.views.list import (
+    WorkflowArchiveListView,
+    WorkflowInboxListView,
+    WorkflowQueueListView,
+)
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from khmer.formats import format_date
+from khmer.formats import format_date, is_khmer, khmer_digits
 from workflows.permissions import process_policy, task_policy
+
+
+def flow_task_choices(queryset):
+    """The steps a list's filter offers, each by its title in the reader's language: viewflow
+    names them by their Python names ("After_Chief_Review"), in English whatever the reader's."""
+    nodes = queryset.order_by("flow_task").values_list("flow_task", flat=True).distinct()
+    return [
+        (get_task_ref(node), f"{node.flow_class.process_title}/{node.task_title}") for node in nodes
+    ]
+
+
+def process_choice_label(process):
+    """A process in a filter's choices as viewflow writes it ("… #4"), its number in the reader's
+    digits."""
+    number = khmer_digits(process.pk) if is_khmer() else process.pk
+    return f"{process.flow_class.process_title} #{number}"
+
+
+class TitledStepsFilterMixin:
+    """A task list's filter whose steps are named by their titles (``flow_task_choices``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = flow_task_choices(self.queryset)
+        if "process" in self.filters:
+            self.filters["process"].field.label_from_instance = process_choice_label
+
+
+class UserTaskListFilter(TitledStepsFilterMixin, FlowUserTaskListFilter):
+    pass
+
+
+class ArchiveListFilter(TitledStepsFilterMixin, FlowArchiveListFilter):
+    pass
+
+
+class TaskListFilter(TitledStepsFilterMixin, DashboardTaskListViewFilter):
+    pass
 
 
 class VisibleProcessListView(DashboardProcessListView):
@@ -45,9 +93,18 @@ class VisibleProcessListView(DashboardProcessListView):
 
 
 class VisibleTaskListView(DashboardTaskListView):
+    filterset_class = TaskListFilter
+
     @viewprop
     def queryset(self):
         return super().queryset.filter(pk__in=task_policy.queryset(self.request.user, "view"))
+
+    def flow_task(self, task):
+        """The step by its title (viewflow's column shows the node's Python name)."""
+        return task.title
+
+    flow_task.short_description = _("Task")
+    flow_task.orderby_column = "flow_task"  # sorted by node, as viewflow's column was
 
 
 class VisibleDashboardView(DashboardView):
@@ -186,6 +243,7 @@ class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
     and opens it in one click. Nobody's work waits only in the queue."""
 
     columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due", "action")
+    filterset_class = UserTaskListFilter
     bulk_actions = ()  # viewflow's "Unassign selected tasks": a step is given back from its page
 
     @viewprop
@@ -219,6 +277,7 @@ class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
     the task policy does not let them take."""
 
     columns = ("task_id", "instrument", "flow_task", "organisation", "age", "due")
+    filterset_class = UserTaskListFilter
     bulk_actions = (Action(name=_("Take the selected tasks"), viewname="tasks_assign"),)
 
     @viewprop
@@ -226,9 +285,14 @@ class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
         return queue_tasks(self.request.user, self.flow_classes)
 
 
+class ArchiveView(WorkflowArchiveListView):
+    filterset_class = ArchiveListFilter
+
+
 class LekhitWorkflowApp(WorkflowAppViewset):
     inbox_view_class = InboxView
     queue_view_class = QueueView
+    archive_view_class = ArchiveView
 
     def get_context_data(self, request):
         return menu_counts(request.user, self.flow_classes)

@@ -395,3 +395,53 @@ def test_the_matrix_links_each_answer_to_the_text_it_changed(demo, in_consultati
     )
     assert matrix.status_code == 200
     assert "មាត្រានេះបានកែតាមយោបល់ក្រសួង។" in matrix.content.decode()
+
+
+def test_viewflow_s_task_lists_name_each_step_by_its_title(demo, instrument, client):
+    """The flow's task list, its filters and the inbox's and archive's filters name each step
+    by its title in the reader's language, not by the node's Python name ("Chief Review",
+    "After_Chief_Review"), and number processes in Khmer digits."""
+    from django.utils.translation import override
+
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    internal_approvals(demo, process)  # chief and director done: gateways and steps behind
+    with override("km"):
+        titles = {
+            node.name: str(node.task_title)
+            for node in [
+                ApprovalFlow.start,
+                ApprovalFlow.chief_review,
+                ApprovalFlow.after_chief_review,
+                ApprovalFlow.plan_round,
+            ]
+        }
+    client.force_login(demo["drafter"])
+    tasks = client.get(reverse("workflow:flows:approval:task_list"))
+    assert tasks.status_code == 200
+    page = tasks.content.decode()
+    choices = dict(tasks.context["view"].filterset.form.fields["flow_task"].choices)
+    for name, title in titles.items():
+        assert f">{title}<" in page, name  # a cell of the table
+        assert any(label.endswith(f"/{title}") for label in choices.values()), name
+    for english in ["Chief Review", "After_Chief_Review", "Plan_Round", ">Start<"]:
+        assert english not in page
+    inbox = client.get(reverse("workflow:inbox"))
+    processes = [
+        str(label)
+        for _value, label in inbox.context["view"].filterset.form["process"].field.choices
+    ]
+    assert any(label.endswith(f"#{khmer_number(process.pk)}") for label in processes), processes
+    inbox_steps = dict(inbox.context["view"].filterset.form.fields["flow_task"].choices)
+    assert titles["plan_round"] in " ".join(inbox_steps.values())
+    client.force_login(demo["chief"])  # the archive: the steps one has done
+    archive = client.get(reverse("workflow:archive"))
+    archived = " ".join(
+        dict(archive.context["view"].filterset.form.fields["flow_task"].choices).values()
+    )
+    assert titles["chief_review"] in archived and "Chief" not in archived
+
+
+def khmer_number(number):
+    from khmer.formats import khmer_digits
+
+    return khmer_digits(number)
