@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS
 
 from khmer.formats import format_datetime
 from organisations.models import Organisation
@@ -77,6 +78,13 @@ class ApprovalProcess(Process):
 
     def get_finished_display(self) -> str | None:
         return format_datetime(self.finished) if self.finished else None  # not listed
+
+    def get_status_display(self) -> str:
+        # Viewflow keeps a process NEW from its start to its end: "new" on a process whose
+        # steps are under way misleads; say what it means.
+        if self.status == PROCESS.NEW:
+            return gettext("In progress")
+        return super().get_status_display()
 
     @cached_property
     def current_round(self) -> "ConsultationRound | None":

@@ -167,3 +167,11 @@ def test_the_director_may_return_the_dg_s_revision_to_the_drafter(demo, instrume
     assert not process.task_set.filter(
         flow_task=ApprovalFlow.plan_round, status__in=[STATUS.NEW, STATUS.ASSIGNED]
     ).exists()
+
+
+def test_the_side_card_says_a_running_process_is_in_progress_not_new(demo, instrument, client):
+    """Viewflow keeps a process NEW until it ends; its card said "new" (ថ្មី) on every step."""
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    body = page(client, demo["chief"], open_task(process, ApprovalFlow.chief_review))
+    card = body.split('class="vf-list__table lekhit-card-table"')[1].split("</table>")[0]
+    assert "កំពុងដំណើរការ" in card and "ថ្មី" not in card
