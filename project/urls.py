@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import last_modified
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
@@ -8,6 +10,7 @@ from viewflow.urls import Site
 from documents.viewsets import InstrumentsApp
 from organisations.forms import PasswordChangeForm
 from organisations.views import ProfileView, SignInView, away, home, language_switch
+from project.i18n import catalogues_compiled_at
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
@@ -46,7 +49,13 @@ urlpatterns = [
     ),
     path("language/", language_switch, name="language_switch"),
     path("away/", away, name="away"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # On every page, the sign-in page too; it changes only with the compiled catalogues, so a
+    # browser keeps it and asks again with If-Modified-Since, not for the whole script.
+    path(
+        "jsi18n/",
+        login_not_required(last_modified(catalogues_compiled_at)(JavaScriptCatalog.as_view())),
+        name="javascript-catalog",
+    ),
     path("admin/", admin.site.urls),
     path("process/", include("workflows.urls")),
     path("verify/", verify, name="verify"),
