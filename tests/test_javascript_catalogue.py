@@ -13,7 +13,7 @@ def test_the_sign_in_page_gets_the_catalogue_too(client):
     response = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="km")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
-    # viewflow's counter, in Khmer (the catalogue is JSON: Khmer comes \\u-escaped)
+    # viewflow's counter, in Khmer (the catalogue is JSON: Khmer comes \u-escaped)
     assert json.dumps("បានជ្រើសរើស %(sel)s") in response.content.decode()
 
 
