@@ -116,7 +116,8 @@ def seed():
             text_km=f"មាត្រា {n}៖ អនុក្រឹត្យនេះមានគោលបំណងផ្ទេរមុខងារគ្រប់គ្រងសាលាបឋមសិក្សា។",
         )
     process = services.process_start(instrument=instrument, user=drafter)
-    task = process.task_set.filter(status="NEW").get()
+    # The chief's review, theirs at once (the one office chief: assigned on creation).
+    task = process.task_set.exclude(status="DONE").get()
     return instrument, process, task
 
 
