@@ -4,14 +4,14 @@ journey, each person reaching their work only through what the pages offer.
 Every step goes through the real pages as the demo user whose step it is, each in a browser
 context of their own: the drafter writes the text and submits it, the chief and the director
 approve it, three ministries comment in Khmer in two consultation rounds, the drafter answers
-every comment in the comment–response matrix and revises the text, the legal reviewer
-approves, the director-general returns it once and then signs it, and the registry numbers
-it. After signing in nobody types an address: each finds their step in the inbox of the side
-menu, or in the notifications of the bell, whose link leads straight to the step; the
-notification of each kind of event (a task, a round opened, a draft returned, a matrix
-published, an instrument signed) is checked there on the way. Only the visitor at the end
-types the verification address printed with the signature. The database is read at the end
-only, to check what was recorded.
+every comment in the comment–response matrix and revises the text, a legal reviewer (one of
+two: the step waits in the queue of both) takes it and approves, the director-general returns
+it once and then signs it, and the registry numbers it. After signing in nobody types an
+address: each finds their step in the inbox of the side menu, or in the notifications of the
+bell, whose link leads straight to the step; the notification of each kind of event (a task,
+a round opened, a draft returned, a matrix published, an instrument signed) is checked there
+on the way. Only the visitor at the end types the verification address printed with the
+signature. The database is read at the end only, to check what was recorded.
 """
 
 import itertools
@@ -66,6 +66,32 @@ def task_for_me(step: str) -> str:
         return f"ភារកិច្ចថ្មីសម្រាប់លោកអ្នក៖ «{getattr(ApprovalFlow, step).task_title}»"
 
 
+def task_in_queue(step: str) -> str:
+    """A step meant for several, waiting in the queue for whoever takes it first."""
+    with translation.override("km"):
+        return f"ភារកិច្ចថ្មីកំពុងរង់ចាំក្នុងជួរ៖ «{getattr(ApprovalFlow, step).task_title}»"
+
+
+@pytest.fixture
+def second_legal_reviewer(demo):
+    """Another legal reviewer beside the demo's: legal review waits in the queue of both,
+    and ``legal`` takes it, once from the inbox's Take button and once from the step's
+    page a notification leads to."""
+    from django.contrib.auth.models import Group
+
+    from organisations.models import Organisation, User
+    from organisations.roles import Role
+
+    second = User.objects.create(
+        username="legal2",
+        first_name="ជា",
+        last_name="សុវណ្ណ",
+        organisation=Organisation.objects.get(code="dfr"),
+    )
+    second.groups.add(Group.objects.get(name=Role.LEGAL_REVIEWER.value))
+    return second
+
+
 @pytest.fixture
 def worker(monkeypatch):
     """Stands in for the Celery worker: each job a step enqueues runs as soon as the step
@@ -106,13 +132,12 @@ class Person:
         page.wait_for_url("**/workflow/inbox/")
         return page
 
-    def from_inbox(self, step: str) -> Page:
-        """The step's row in the inbox: its Take button when it waits in a queue, else its
-        Open link; either lands on the step's form."""
+    def from_inbox(self, step: str, *, take: bool = False) -> Page:
+        """The step's row in the inbox: its Take button when it waits in a queue (``take``),
+        else its Open link; either lands on the step's form."""
         page = self.inbox()
-        take = page.locator(f"form.lekhit-take[action*='/{step}/'] button")
-        if take.count():
-            take.first.click()
+        if take:
+            page.click(f"form.lekhit-take[action*='/{step}/'] button")
         else:
             page.locator(f"td a.mdc-button[href*='/{step}/']").first.click()
         page.wait_for_url(re.compile(rf".*/{step}/\d+/execute/$"))
@@ -121,9 +146,8 @@ class Person:
     def notification(self, title: str, *, leads_to: str, also: tuple[str, ...] = ()) -> Page:
         """The bell, then the newest unread notification titled ``title`` (and, unread in the
         same list, those titled as ``also`` says): its Open button must lead to the page
-        ``leads_to`` matches (a step's form, once taken if it waits in a queue). The bell is
-        on every page, its count as of when the page was loaded: the list, loaded now,
-        counts the new one."""
+        ``leads_to`` matches. The bell is on every page, its count as of when the page was
+        loaded: the list, loaded now, counts the new one."""
         page = self.page
         page.click("a.lekhit-bell")
         page.wait_for_url("**/notifications/")
@@ -134,16 +158,21 @@ class Person:
         item = unread.filter(has_text=title).first
         expect(item).to_be_visible()
         item.locator("button[name=open]").click()
-        page.wait_for_url(lambda url: "/notifications/" not in url)
-        take = page.locator("form button[name=_continue]")
-        if "/assign/" in page.url and take.count():
-            take.click()
-            page.wait_for_url(re.compile(r".*/execute/$"))
-        expect(page).to_have_url(re.compile(leads_to))
+        page.wait_for_url(re.compile(leads_to))
         return page
 
-    def step_from_notification(self, title: str, step: str, also: tuple[str, ...] = ()) -> Page:
-        return self.notification(title, leads_to=rf".*/{step}/\d+/execute/$", also=also)
+    def step_from_notification(
+        self, title: str, step: str, *, take: bool = False, also: tuple[str, ...] = ()
+    ) -> Page:
+        """The notification of a step: its link leads to the step's form, or, for a step
+        waiting in a queue (``take``), to the step's page, whose Take button opens the form."""
+        if take:
+            page = self.notification(title, leads_to=rf".*/{step}/\d+/assign/$", also=also)
+            page.click("form button[name=_continue]")
+        else:
+            page = self.notification(title, leads_to=rf".*/{step}/\d+/execute/$", also=also)
+        page.wait_for_url(re.compile(rf".*/{step}/\d+/execute/$"))
+        return page
 
     def close(self) -> None:
         self.context.close()
@@ -316,7 +345,9 @@ def revise_article_1(page: Page) -> None:
 # --- The test -----------------------------------------------------------------------------
 
 
-def test_a_sub_decree_goes_from_draft_to_registry(demo, worker, live_server, browser):
+def test_a_sub_decree_goes_from_draft_to_registry(
+    demo, second_legal_reviewer, worker, live_server, browser
+):
     people: dict[str, Person] = {}
 
     def as_(username: str) -> Person:
@@ -401,7 +432,7 @@ def test_a_sub_decree_goes_from_draft_to_registry(demo, worker, live_server, bro
 
         # Legal review, then the director-general returns it with a reason; the drafter is
         # told, and the notification leads to the consolidation with the reason on it.
-        decide(as_("legal").from_inbox("legal_review"), "approve")
+        decide(as_("legal").from_inbox("legal_review", take=True), "approve")
         dg = as_("dg")
         decide(dg.step_from_notification(task_for_me("sign_off"), "sign_off"), "return", DG_REASON)
         page = drafter.step_from_notification(DRAFT_RETURNED, "consolidate")
@@ -420,7 +451,9 @@ def test_a_sub_decree_goes_from_draft_to_registry(demo, worker, live_server, bro
             "approve",
         )
         decide(
-            as_("legal").step_from_notification(task_for_me("legal_review"), "legal_review"),
+            as_("legal").step_from_notification(
+                task_in_queue("legal_review"), "legal_review", take=True
+            ),
             "approve",
         )
         decide(dg.from_inbox("sign_off"), "approve")
