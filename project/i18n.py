@@ -1,13 +1,14 @@
-"""When the translations the JavaScript catalogue serves last changed."""
+"""What a browser may keep of the JavaScript catalogue: it changes with the compiled
+catalogues and with the reader's language (which is the person's, not the URL's)."""
 
-from datetime import UTC, datetime
 from functools import cache
 
 from django.conf import settings
+from django.utils.translation import get_language
 
 
 @cache
-def _compiled_at() -> datetime:
+def _compiled_at() -> int:
     # The compiled catalogues change only with a deployment (``make compilemessages``).
     catalogues = [
         path
@@ -15,9 +16,9 @@ def _compiled_at() -> datetime:
         for path in folder.glob("*/LC_MESSAGES/*.mo")
         if path.is_file()
     ]
-    newest = max((path.stat().st_mtime for path in catalogues), default=0)
-    return datetime.fromtimestamp(int(newest), tz=UTC)
+    return int(max((path.stat().st_mtime for path in catalogues), default=0))
 
 
-def catalogues_compiled_at(request) -> datetime:
-    return _compiled_at()
+def catalogue_etag(request) -> str:
+    """The catalogue's version for this request: the same URL serves each language."""
+    return f"{get_language()}-{_compiled_at()}"

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import last_modified
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
@@ -10,7 +11,7 @@ from viewflow.urls import Site
 from documents.viewsets import InstrumentsApp
 from organisations.forms import PasswordChangeForm
 from organisations.views import ProfileView, SignInView, away, home, language_switch
-from project.i18n import catalogues_compiled_at
+from project.i18n import catalogue_etag
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
@@ -49,11 +50,15 @@ urlpatterns = [
     ),
     path("language/", language_switch, name="language_switch"),
     path("away/", away, name="away"),
-    # On every page, the sign-in page too; it changes only with the compiled catalogues, so a
-    # browser keeps it and asks again with If-Modified-Since, not for the whole script.
+    # On every page, the sign-in page too. A browser keeps it and asks each time whether it
+    # changed (an ETag of the language and the compiled catalogues): an answer of no body.
     path(
         "jsi18n/",
-        login_not_required(last_modified(catalogues_compiled_at)(JavaScriptCatalog.as_view())),
+        login_not_required(
+            cache_control(no_cache=True)(
+                condition(etag_func=catalogue_etag)(JavaScriptCatalog.as_view())
+            )
+        ),
         name="javascript-catalog",
     ),
     path("admin/", admin.site.urls),

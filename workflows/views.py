@@ -37,6 +37,7 @@ from workflows.permissions import (
     consultation_policy,
     process_policy,
     round_policy,
+    task_policy,
     version_policy,
 )
 
@@ -301,9 +302,10 @@ class TaskDetailView(DetailTaskView):
 
 class TaskAssignView(AssignTaskView):
     """Viewflow's page to take a step, as the step's page with one button: Take (and open
-    its form)."""
+    its form). No message after it: the form that opens says the step is theirs, and a
+    message would lie over the form's own buttons for its first seconds."""
 
-    success_message = gettext_lazy("You have taken the step {task}.")
+    success_message = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -591,6 +593,16 @@ def instrument_process(request, pk):
     internal = process_policy.user_may(request.user, "view_record_any")
     open_tasks = selectors.open_tasks(process=process) if process and internal else []
     reassign_to = selectors.reassign_candidates(tasks=open_tasks, user=request.user)
+    # Each step this person may open is a link to it; one query for them all.
+    viewable = (
+        set(
+            task_policy.queryset(request.user, "view")
+            .filter(pk__in=[task.pk for task in open_tasks])
+            .values_list("pk", flat=True)
+        )
+        if open_tasks
+        else set()
+    )
     rounds = selectors.rounds_with_consultations(instrument=instrument, user=request.user)
     return render(
         request,
@@ -603,6 +615,9 @@ def instrument_process(request, pk):
                 {
                     "task": task,
                     "reassign_to": reassign_to[task.pk],
+                    "url": task.flow_task.reverse("index", args=[task.process_id, task.pk])
+                    if task.pk in viewable
+                    else "",
                 }
                 for task in open_tasks
             ],

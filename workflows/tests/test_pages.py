@@ -219,6 +219,18 @@ def test_the_deadline_follows_its_task_through_viewflow_s_own_pages(demo, in_con
     assert deadline.closed_at is not None  # no reminder for a cancelled task
 
 
+def test_each_open_step_on_the_process_page_leads_to_it(demo, instrument, client):
+    """The process page's open steps are links to their pages (viewflow's task URL, which
+    leads its holder to the form), for whom the task policy lets open them."""
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    review = open_task(instrument.processes.get(), ApprovalFlow.chief_review)
+    link = review.flow_task.reverse("index", args=[review.process_id, review.pk])
+    client.force_login(demo["chief"])
+    page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
+    assert f'href="{link}"' in page.content.decode()
+    assert client.get(link, follow=True).redirect_chain[-1][0].endswith("/execute/")
+
+
 def test_the_drafter_submits_from_the_process_page(demo, instrument, client):
     client.force_login(demo["drafter"])
     page = client.get(reverse("workflows:instrument_process", args=[instrument.pk]))
