@@ -295,6 +295,10 @@ def run(port, host, seconds):
     say(f"drafter signed in: {home.url}")
     static = check_static(drafter, home)
     say(f"static, hashed, gzip, a year of caching: {', '.join(static)}")
+    page = drafter.get("/workflow/inbox/", headers={"Accept-Encoding": "gzip"})
+    if page.header("content-encoding") != "gzip" or b"<html" not in gzip.decompress(page.body):
+        raise Failure(f"the inbox was not sent gzipped: {page.headers}")
+    say("pages gzipped")
     drafter.pages(["/workflow/inbox/", "/workflow/queue/", "/workflow/archive/", "/documents/"])
     new = drafter.get("/documents/new/")
     form = form_posting_to(new, r"^$|/documents/new/")
