@@ -1,6 +1,7 @@
 """Forms of the instrument pages: they parse and validate; the services write."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import InstrumentType, Provision, ScheduleRow
@@ -52,6 +53,39 @@ def _text_field(label, max_length):
         if max_length == TEXT_MAX
         else forms.TextInput(attrs={"size": 60}),
     )
+
+
+class InstrumentFilterForm(forms.Form):
+    """The instrument list's filters: words of the title, the status, the type."""
+
+    q = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    instrument_type = forms.ModelChoiceField(
+        label=_("Type"), required=False, queryset=InstrumentType.objects.all()
+    )
+
+    def __init__(self, *args, **kwargs):
+        from documents.models import Instrument
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any")), *Instrument.Status.choices]
+        self.fields["instrument_type"].empty_label = _("Any")
+
+    def filter(self, instruments):
+        """``instruments`` narrowed by what was asked; all of them for an invalid form."""
+        if not self.is_valid():
+            return instruments
+        data = self.cleaned_data
+        words = typed_text(data["q"])
+        if words:
+            instruments = instruments.filter(
+                models.Q(title_km__icontains=words) | models.Q(title_en__icontains=words)
+            )
+        if data["status"]:
+            instruments = instruments.filter(status=data["status"])
+        if data["instrument_type"]:
+            instruments = instruments.filter(instrument_type=data["instrument_type"])
+        return instruments
 
 
 class ProvisionTextForm(forms.Form):

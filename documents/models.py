@@ -140,7 +140,10 @@ class Instrument(models.Model):
     class Meta:
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
-        ordering = ["-updated_at"]
+        # Newest first, the pk breaking ties, so that the list's ORDER BY … LIMIT walks one
+        # index and stops at its page.
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="instrument_list_order")]
         constraints = [
             # The registry never gives one number twice within a type.
             models.UniqueConstraint(

@@ -8,6 +8,7 @@ changes (add, move, delete) return the whole outline, since they renumber what f
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,6 +25,7 @@ from documents.forms import (
     CONTAINERS,
     InstrumentCreateForm,
     InstrumentDetailsForm,
+    InstrumentFilterForm,
     ProvisionAddForm,
     ProvisionEditForm,
     ProvisionMoveForm,
@@ -103,14 +105,27 @@ def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
 # --- Instrument list and creation -------------------------------------------------------
 
 
+INSTRUMENTS_PER_PAGE = 50
+
+
 @require_GET
 def instrument_list(request):
-    instruments = permissions.instrument_policy.queryset(request.user, "view")
+    """The instruments the person may read, newest first, a page at a time, filtered."""
+    filters = InstrumentFilterForm(request.GET)
+    instruments = filters.filter(permissions.instrument_policy.queryset(request.user, "view"))
+    page = Paginator(selectors.instrument_list(instruments=instruments), INSTRUMENTS_PER_PAGE)
+    page_obj = page.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return TemplateResponse(
         request,
         "documents/instrument_list.html",
         {
-            "instruments": selectors.instrument_list(instruments=instruments),
+            "filters": filters,
+            "instruments": page_obj.object_list,
+            "page_obj": page_obj,
+            "filtered": any(query.values()),
+            "query": query.urlencode(),
             "can_create": permissions.instrument_policy.user_may(request.user, "create"),
         },
     )

@@ -173,9 +173,13 @@ def test_two_chiefs_taking_the_same_task_at_once_leave_one_owner(demo):
 
     statuses = run_together([take(demo["chief"]), take(deputy)])
 
-    assert sorted(statuses) == [302, 403], statuses
+    # The loser is refused under the lock (403) or, arriving just after, sent to the step
+    # that someone else has taken (302, as ``task_urls._moved_on`` does): which one depends on
+    # the machine's timing. What must hold either way: one owner, taken once.
+    assert sorted(statuses) in ([302, 302], [302, 403]), statuses
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED and task.owner in (demo["chief"], deputy)
+    assert process.task_set.filter(flow_task=ApprovalFlow.chief_review).count() == 1
 
 
 def test_a_step_taken_again_is_refused(demo):
