@@ -135,3 +135,26 @@ def test_text_is_not_html_escaped_in_mail(demo, mailoutbox):
         recipient=demo["drafter"], kind="due", message=message, key="due:1"
     )
     assert "A & B" in mailoutbox[0].body
+
+
+@pytest.mark.postgres
+def test_a_heavy_recipient_s_first_page_is_read_from_the_index_not_sorted(demo):
+    """The list's ORDER BY (newest first, the pk breaking ties) is the index's: the first
+    page reads its 25 entries instead of sorting every notification the person ever had."""
+    from django.db import connection
+
+    drafter = demo["drafter"]
+    Notification.objects.bulk_create(
+        Notification(recipient=drafter, kind="due", title=f"t{n}", body="b") for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_notification")
+    sql, params = (
+        Notification.objects.filter(recipient=drafter)
+        .order_by("-created_at", "-pk")[:25]
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "notification_list_order" in plan and "Sort" not in plan, plan
