@@ -790,3 +790,18 @@ def test_the_timeline_costs_the_same_queries_for_2_and_12_saves_and_versions(
     entries = response.context["entries"]
     assert sum(1 for entry, _previous in entries if entry.version) == 12
     assert [previous is not None for entry, previous in entries if entry.version][-1] is False
+
+
+def test_the_editor_writes_the_action_buttons_once_not_per_provision(
+    drafter_client, instrument, chapter, article
+):
+    """Each provision's six buttons were two thirds of a 300-article editor (1.9 MB): the
+    page carries them once, in a template the editor's script copies into each provision
+    (the browser tests click them)."""
+    body = drafter_client.get(url("instrument", instrument.pk)).content.decode()
+    assert body.count('id="lekhit-provision-actions"') == 1
+    assert body.count("lekhit-edit") == 1  # in the template only
+    for provision in (chapter, article):
+        assert f'data-pk="{provision.pk}"' in body
+        assert f'id="lekhit-add-{provision.pk}"' in body
+    assert 'data-pk="' in body and "data-container" in body  # the chapter may hold articles

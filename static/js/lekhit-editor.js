@@ -6,8 +6,48 @@
     if (window.htmx) { window.htmx.process(document.body); }
   }
 
+  // Each provision the person may edit gets its copy of the page's action buttons (written
+  // once, for provision 0), with its own number; "add inside" only in a chapter or part.
+  function withProvision(value, pk, parent) {
+    return value
+      .replace("/provisions/0/", "/provisions/" + pk + "/")
+      .replace("#provision-0", "#provision-" + pk)
+      .replace("#lekhit-add-0", "#lekhit-add-" + pk)
+      .replace("?after=0", "?after=" + pk + (parent ? "&parent=" + parent : ""))
+      .replace("?parent=0", "?parent=" + pk);
+  }
+  function giveActions(root) {
+    var template = document.getElementById("lekhit-provision-actions");
+    if (!template || !root || !root.querySelectorAll) { return; }
+    var provisions = Array.prototype.slice.call(root.querySelectorAll("article[data-pk]"));
+    if (root.matches && root.matches("article[data-pk]")) { provisions.push(root); }
+    provisions.forEach(function (article) {
+      var slot = article.querySelector(":scope > .lekhit-provision-actions");
+      if (!slot || slot.childElementCount) { return; }
+      var pk = article.getAttribute("data-pk");
+      var parent = article.getAttribute("data-parent");
+      var buttons = template.content.cloneNode(true);
+      if (!article.hasAttribute("data-container")) {
+        buttons.querySelectorAll(".lekhit-add-inside").forEach(function (b) { b.remove(); });
+      }
+      buttons.querySelectorAll("[hx-get], [hx-post]").forEach(function (button) {
+        ["hx-get", "hx-post", "hx-target"].forEach(function (name) {
+          if (button.hasAttribute(name)) {
+            button.setAttribute(name, withProvision(button.getAttribute(name), pk, parent));
+          }
+        });
+      });
+      slot.appendChild(buttons);
+      if (window.htmx) { window.htmx.process(slot); }
+    });
+  }
+  giveActions(document);
+  document.addEventListener("DOMContentLoaded", function () { giveActions(document); });
+  // What htmx puts on the page (the outline after a move, a provision after its edit).
+  document.addEventListener("htmx:load", function (event) { giveActions(event.detail.elt); });
+
   // Viewflow's pages use Turbo: a page it swaps in has not been seen by htmx yet.
-  document.addEventListener("turbo:load", processBody);
+  document.addEventListener("turbo:load", function () { giveActions(document); processBody(); });
 
   // Plain (non-htmx) forms that need a confirmation carry data-confirm.
   document.addEventListener("submit", function (event) {
