@@ -360,6 +360,61 @@ def test_telegram_carries_the_message_and_link_once_without_buttons(
     assert row.status == Reminder.Status.SENT
 
 
+def test_every_kind_of_event_reaches_telegram_once_with_its_link(
+    demo, instrument, jobs, bot, mailoutbox
+):
+    """Beside the task above: a draft returned, a round opened, a matrix published, an
+    instrument signed, each on the linked recipients' Telegram once, as their bell says it."""
+    chats = {"drafter": 701, "reviewer-mef": 702, "registry": 703}
+    for username, chat in chats.items():
+        link(bot, demo[username], chat)
+    bot.sent.clear()
+    with at(2026, 12, 7):
+        process = submitted(demo, instrument)
+        drive(process, "chief_review", demo["chief"], decision="return", reason="សូមកែ")
+        deliver_all(jobs)  # each as it happens: a notice of a step already gone is dropped
+        drive(process, "revise", demo["drafter"], note="បានកែ")
+        internal_approvals(demo, process)
+        consultation_round = open_round(demo, process)
+        deliver_all(jobs)
+        answer_round(demo, process, consultation_round)
+        for comment in services.unanswered_comments(process=process):
+            services.comment_respond(
+                comment=comment,
+                user=demo["drafter"],
+                disposition=Disposition.ACCEPTED,
+                response="បានកែតាម",
+            )
+        services.matrix_publish(consultation_round=consultation_round, user=demo["director"])
+        deliver_all(jobs)
+        act(
+            open_task(process, ApprovalFlow.consolidate),
+            demo["drafter"],
+            services.consolidation_finish,
+            next_step="legal",
+        )
+        legal_then_dg(demo, process, SignOffDecision.APPROVE, "")
+        deliver_all(jobs)
+        deliver_all(jobs)
+    expected = {
+        "drafter": ["draft_returned", "instrument_signed"],
+        "reviewer-mef": ["round_opened", "matrix_published"],
+        "registry": ["instrument_signed"],
+    }
+    for username, kinds in expected.items():
+        mine = [m for m in bot.sent if m["chat_id"] == chats[username]]
+        for kind in kinds:
+            found = bell(username, kind)
+            assert len(found) == 1, (username, kind, [n.kind for n in bell(username)])
+            (notification,) = found
+            copies = [m for m in mine if notification.title in m["text"]]
+            assert len(copies) == 1, (username, kind, len(copies))
+            assert f"http://127.0.0.1:8000{notification.url}" in copies[0]["text"]
+    # One Telegram message per notification of a linked person, nothing twice.
+    linked = Notification.objects.filter(recipient__username__in=chats)
+    assert len(bot.sent) == linked.count()
+
+
 def test_a_failing_telegram_never_blocks_e_mail_and_is_retried_once(
     demo, instrument, jobs, bot, mailoutbox
 ):
