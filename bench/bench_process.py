@@ -20,8 +20,8 @@ How the database is filled:
   (versions, provisions and their history, the process, its tasks and their links, rounds,
   consultations, comments, sign-off, audit, deadlines...) is found by following foreign keys
   from the instrument, and copied with one ``INSERT ... SELECT`` per table over a series of
-  copy numbers: primary keys and foreign keys to copied tables are shifted by a per-table
-  offset, unique UUIDs are drawn anew, reference numbers get a suffix. Then ``VACUUM
+  copy numbers: primary keys and foreign keys to copied tables are shifted past the table's
+  last key, one span of the journey's keys per copy, unique UUIDs are drawn anew, reference numbers get a suffix. Then ``VACUUM
   ANALYZE`` and a checkpoint, so that neither autovacuum nor the copies' writes to disk run
   inside the timing.
 
