@@ -21,9 +21,9 @@ How the database is filled:
   consultations, comments, sign-off, audit, deadlines...) is found by following foreign keys
   from the instrument, and copied with one ``INSERT ... SELECT`` per table over a series of
   copy numbers: primary keys and foreign keys to copied tables are shifted past the table's
-  last key, one span of the journey's keys per copy, unique UUIDs are drawn anew, reference numbers get a suffix. Then ``VACUUM
-  ANALYZE`` and a checkpoint, so that neither autovacuum nor the copies' writes to disk run
-  inside the timing.
+  last key, one span of the journey's keys per copy, unique UUIDs are drawn anew, reference
+  numbers get a suffix. Then ``VACUUM ANALYZE`` and a checkpoint, so that neither autovacuum
+  nor the copies' writes to disk run inside the timing.
 
 Database: with ``DATABASE_URL`` on PostgreSQL, a database of its own beside it,
 ``<name>_bench_process``, created (and migrated) at the start and dropped at the end: the
