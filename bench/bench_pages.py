@@ -365,6 +365,15 @@ def load(base, path, cookie, concurrency, requests=None) -> tuple[list[float], i
     return timings, wire[0], statuses
 
 
+def queries_grow(small: dict, large: dict) -> list[str]:
+    """The pages (and roles) whose queries are more at the larger size than at the smaller."""
+    return [
+        f"{page} ({role or 'anonymous'}): {small[page, role]['queries']} -> {figures['queries']}"
+        for (page, role), figures in large.items()
+        if (page, role) in small and figures["queries"] > small[page, role]["queries"]
+    ]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
@@ -512,13 +521,7 @@ def run(sizes: list[str], database_url: str, scratch: Path) -> int:
     )
     if len(tables) > 1:
         small, large = tables[sizes[0]], tables[sizes[-1]]
-        grows = [
-            f"{page} ({role or 'anonymous'}): {small[page, role]['queries']} -> "
-            f"{large[page, role]['queries']}"
-            for page, role in large
-            if (page, role) in small
-            and small[page, role]["queries"] != large[page, role]["queries"]
-        ]
+        grows = queries_grow(small, large)
         print()
         for line in grows:
             print(f"QUERIES GROW between {sizes[0]} and {sizes[-1]}: {line}")
