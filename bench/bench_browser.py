@@ -89,6 +89,40 @@ def static_out_of_date(static_root: Path) -> bool:
     return any(source.stat().st_mtime > collected for source in sources)
 
 
+def serve(database_url: str, *, workers: int, output=None) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free loopback port against ``database_url``, with the environment
+    ``configure`` set; the process and its base address, once its workers answer. Its log
+    goes to ``output`` (a file), or to this script's own."""
+    port = free_port()
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url
+    # Our own command line: no untrusted input reaches it.
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "project.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=output,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base)
+    except BaseException:
+        server.terminate()
+        server.wait(timeout=10)
+        raise
+    return server, base
+
+
 def seed():
     from documents import services as documents
     from documents.demo import instrument_types_seed
@@ -224,30 +258,12 @@ def main() -> int:
             call_command("collectstatic", interactive=False, verbosity=0)
             print(f"collectstatic: {time.monotonic() - started:.0f} s")
 
-        port = free_port()
-        env = dict(os.environ)
-        env["DATABASE_URL"] = (
+        database_url = (
             os.environ["DATABASE_URL"]
             if temporary_sqlite
             else os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{bench_database}"
         )
-        # Our own command line: no untrusted input reaches it.
-        server = subprocess.Popen(  # noqa: S603
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "project.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_serving(base)
+        server, base = serve(database_url, workers=2)
         return 0 if measure(base, paths) else 1
     finally:
         if server is not None:

@@ -20,10 +20,10 @@ How the database is filled:
   (versions, provisions and their history, the process, its tasks and their links, rounds,
   consultations, comments, sign-off, audit, deadlines...) is found by following foreign keys
   from the instrument, and copied with one ``INSERT ... SELECT`` per table over a series of
-  copy numbers: primary keys and foreign keys to copied tables are shifted by a per-table
-  offset, unique UUIDs are drawn anew, reference numbers get a suffix. Then ``VACUUM
-  ANALYZE`` and a checkpoint, so that neither autovacuum nor the copies' writes to disk run
-  inside the timing.
+  copy numbers: primary keys and foreign keys to copied tables are shifted past the table's
+  last key, one span of the journey's keys per copy, unique UUIDs are drawn anew, reference
+  numbers get a suffix. Then ``VACUUM ANALYZE`` and a checkpoint, so that neither autovacuum
+  nor the copies' writes to disk run inside the timing.
 
 Database: with ``DATABASE_URL`` on PostgreSQL, a database of its own beside it,
 ``<name>_bench_process``, created (and migrated) at the start and dropped at the end: the
@@ -256,13 +256,18 @@ def _history_source(model):
     return getattr(model, "instance_type", None)
 
 
-def copy_journey(instrument, copies: int) -> int:
-    """``copies`` copies of every row of ``instrument``'s journey; returns the rows written."""
+def copy_journey(instrument, copies: int, *, first: int = 1) -> int:
+    """``copies`` copies of every row of ``instrument``'s journey; returns the rows written.
+    Copies are numbered from ``first``: copying the same journey again continues the
+    numbering, so that the reference numbers' suffixes do not repeat."""
     from django.core.management.color import no_style
     from django.db import connection, models, transaction
 
     found = _rows_of(instrument)
     quote = connection.ops.quote_name
+    # Each copy's keys follow the table's last key, one template-wide span per copy: the keys
+    # stay dense however many times journeys are copied (a shift by the table's maximum per
+    # copy would multiply them past a 32-bit key after a few calls).
     offsets = {}
     with connection.cursor() as cursor:
         for model in found:
@@ -271,7 +276,9 @@ def copy_journey(instrument, copies: int) -> int:
             pk, table = quote(model._meta.pk.column), quote(model._meta.db_table)
             # Quoted names from the models' own metadata: nothing from outside reaches it.
             cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
-            offsets[model] = cursor.fetchone()[0] + 1
+            top = cursor.fetchone()[0]
+            low, span = min(found[model]), max(found[model]) - min(found[model]) + 1
+            offsets[model] = (top + 1 - low - span, span)
     for model in found:  # a child table shares its parent's keys
         for parent in model._meta.get_parent_list():
             if parent in offsets:
@@ -279,6 +286,13 @@ def copy_journey(instrument, copies: int) -> int:
     new_uuid = (
         "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
     )
+    # The copy's place in this call (1, 2, ...), whatever its number.
+    n = f"(series.k - {first - 1:d})"
+
+    def shifted(column, model):
+        constant, span = offsets[model]
+        return f"{column} + {constant:d} + {n} * {span:d}"
+
     written = 0
     # Foreign keys are checked at commit (Django makes them deferrable): any table order works.
     with transaction.atomic(), connection.cursor() as cursor:
@@ -293,11 +307,11 @@ def copy_journey(instrument, copies: int) -> int:
                     else None
                 )
                 if f.primary_key and target is None:
-                    value = f"{column} + series.k * {offsets[model]}"
+                    value = shifted(column, model)
                 elif target in offsets:
-                    value = f"{column} + series.k * {offsets[target]}"
+                    value = shifted(column, target)
                 elif f.column == "id" and _history_source(model) in offsets:
-                    value = f"{column} + series.k * {offsets[_history_source(model)]}"
+                    value = shifted(column, _history_source(model))
                 elif isinstance(f, models.UUIDField) and f.unique:
                     value = new_uuid
                 elif isinstance(f, models.CharField) and (f.unique or f.name == "reference_number"):
@@ -310,7 +324,8 @@ def copy_journey(instrument, copies: int) -> int:
             ids = ", ".join(str(int(pk)) for pk in sorted(found[model]))
             pk = quote(model._meta.pk.column)
             # Quoted names from the models' metadata and integers: nothing from outside.
-            series = f"SELECT 1 UNION ALL SELECT k + 1 FROM series WHERE k < {copies:d}"  # noqa: S608
+            last = first + copies - 1
+            series = f"SELECT {first:d} UNION ALL SELECT k + 1 FROM series WHERE k < {last:d}"  # noqa: S608
             select = f"SELECT {', '.join(values)} FROM {table}, series"  # noqa: S608
             cursor.execute(
                 f"WITH RECURSIVE series(k) AS ({series}) "
