@@ -167,14 +167,17 @@ class ContentMemo:
                 self._items.move_to_end(key)
             return self._items.get(key)
 
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
     def get_or_make(self, key, make: Callable):
         value = self.get(key)
         if value is None:
             value = make()
-            with self._lock:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+            self.put(key, value)
         return value
 
     def clear(self) -> None:
@@ -208,10 +211,12 @@ def snapshots_to_compare(
         .select_related("created_by")
         .defer("snapshot")
     }
-    unread = [pk for pk, version in found.items() if snapshot_memo.get(version.sha256) is None]
+    snapshots = {pk: snapshot_memo.get(version.sha256) for pk, version in found.items()}
+    unread = [pk for pk, snapshot in snapshots.items() if snapshot is None]
     if unread:
         for pk, snapshot in Version.objects.filter(pk__in=unread).values_list("pk", "snapshot"):
-            snapshot_memo.get_or_make(found[pk].sha256, lambda snapshot=snapshot: snapshot)
+            snapshots[pk] = snapshot
+            snapshot_memo.put(found[pk].sha256, snapshot)
     result = {}
     for key in keys:
         if key == "draft":
@@ -221,9 +226,7 @@ def snapshots_to_compare(
             version = found.get(int(key))
             if version is None:
                 return None
-            version.snapshot = snapshot_memo.get_or_make(
-                version.sha256, lambda version=version: Version.objects.get(pk=version.pk).snapshot
-            )
+            version.snapshot = snapshots[version.pk]
             result[key] = (version.snapshot, version)
     return result
 
