@@ -15,9 +15,14 @@ from tasks.services import digest_prepare, reminder_deliver, reminders_dispatch
 from tasks.tests.conftest import at
 from workflows import services
 from workflows.flows import ApprovalFlow
-from workflows.models import Decision, Disposition, SignOff, SignOffDecision
-from workflows.tests.conftest import act, drive, internal_approvals, open_round, open_task
-from workflows.tests.test_journey import answer_round, legal_then_dg
+from workflows.models import Decision, SignOff, SignOffDecision
+from workflows.tests.conftest import drive, internal_approvals, open_round, open_task
+from workflows.tests.test_journey import (
+    answer_every_comment,
+    answer_round,
+    consolidate,
+    legal_then_dg,
+)
 
 from .fake_telegram import FakeBot
 
@@ -131,13 +136,7 @@ def test_matrix_and_signature_reach_who_they_concern_once(demo, instrument, jobs
         internal_approvals(demo, process)
         consultation_round = open_round(demo, process)
         answer_round(demo, process, consultation_round)
-        for comment in services.unanswered_comments(process=process):
-            services.comment_respond(
-                comment=comment,
-                user=demo["drafter"],
-                disposition=Disposition.ACCEPTED,
-                response="បានកែតាម",
-            )
+        answer_every_comment(demo, process)
         services.matrix_publish(consultation_round=consultation_round, user=demo["director"])
         deliver_all(jobs)
         matrix_url = reverse("workflows:matrix", args=[process.pk, 1])
@@ -146,12 +145,7 @@ def test_matrix_and_signature_reach_who_they_concern_once(demo, instrument, jobs
             assert published.url == matrix_url
         assert bell("drafter", "matrix_published") == []
 
-        act(
-            open_task(process, ApprovalFlow.consolidate),
-            demo["drafter"],
-            services.consolidation_finish,
-            next_step="legal",
-        )
+        consolidate(demo, process, "legal")
         legal_then_dg(demo, process, SignOffDecision.APPROVE, "")
         deliver_all(jobs)
         deliver_all(jobs)
@@ -378,21 +372,10 @@ def test_every_kind_of_event_reaches_telegram_once_with_its_link(
         consultation_round = open_round(demo, process)
         deliver_all(jobs)
         answer_round(demo, process, consultation_round)
-        for comment in services.unanswered_comments(process=process):
-            services.comment_respond(
-                comment=comment,
-                user=demo["drafter"],
-                disposition=Disposition.ACCEPTED,
-                response="បានកែតាម",
-            )
+        answer_every_comment(demo, process)
         services.matrix_publish(consultation_round=consultation_round, user=demo["director"])
         deliver_all(jobs)
-        act(
-            open_task(process, ApprovalFlow.consolidate),
-            demo["drafter"],
-            services.consolidation_finish,
-            next_step="legal",
-        )
+        consolidate(demo, process, "legal")
         legal_then_dg(demo, process, SignOffDecision.APPROVE, "")
         deliver_all(jobs)
         deliver_all(jobs)

@@ -62,7 +62,7 @@ def answer_round(demo, process, consultation_round, *, comment=True):
         )
 
 
-def consolidate(demo, process, next_step):
+def answer_every_comment(demo, process):
     for comment in services.unanswered_comments(process=process):
         services.comment_respond(
             comment=comment,
@@ -70,6 +70,11 @@ def consolidate(demo, process, next_step):
             disposition=Disposition.ACCEPTED,
             response="បានកែតាម",
         )
+
+
+def consolidate(demo, process, next_step):
+    """Every comment answered (those still without one), then the consolidation finished."""
+    answer_every_comment(demo, process)
     act(
         open_task(process, ApprovalFlow.consolidate),
         demo["drafter"],
