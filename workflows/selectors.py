@@ -2,14 +2,17 @@
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
 
 from documents.models import Instrument
 from documents.numbering import provision_label
 from documents.permissions import instrument_policy
 from khmer.formats import khmer_digits
+from khmer.forms import latin_digits
 from organisations.models import User
 from workflows.models import ApprovalProcess, AuditEntry, Comment, Consultation, ConsultationRound
 from workflows.permissions import consultation_policy, task_policy
@@ -446,3 +449,44 @@ def reassign_candidates(*, tasks, user: User) -> dict[int, list[User]]:
         )
         for task in tasks
     }
+
+
+# --- The lists of steps and processes -------------------------------------------------------
+
+
+def visible_only(queryset: QuerySet, objects: QuerySet) -> QuerySet:
+    """``queryset`` narrowed to ``objects`` (a policy's answer): unchanged when the policy
+    lets the person see every row, so that a list of a million tasks is not joined to a
+    subquery of the same million."""
+    if not objects.query.has_filters():
+        return queryset
+    return queryset.filter(pk__in=objects.values("pk"))
+
+
+def open_task_counts() -> Subquery:
+    """Each process's open steps, counted beside its row: viewflow's ``Count("task")``
+    joined every task of every process before the pager could count the processes."""
+    open_tasks = (
+        Task.objects.filter(process=OuterRef("pk"), finished__isnull=True)
+        .order_by()
+        .values("process")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(open_tasks, output_field=IntegerField()), 0)
+
+
+def tasks_of_process_or_instrument(tasks: QuerySet, text: str) -> QuerySet:
+    """The steps of the process numbered ``text`` (Khmer or Latin digits, with or without
+    "#"), or of the instruments whose title or reference number holds it: the lists' search
+    in place of viewflow's choice of every process in the list."""
+    text = text.strip().lstrip("#").strip()
+    if not text:
+        return tasks
+    number = latin_digits(text)
+    found = Q(process__approvalprocess__instrument__title_km__icontains=text)
+    found |= Q(process__approvalprocess__instrument__title_en__icontains=text)
+    found |= Q(process__approvalprocess__instrument__reference_number__icontains=text)
+    if number.isdigit():
+        found |= Q(process_id=int(number))
+    return tasks.filter(found)

@@ -15,8 +15,10 @@ from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django_filters import CharFilter, FilterSet
 from viewflow.utils import viewprop
-from viewflow.views import Action
+from viewflow.views import Action, ListModelView
+from viewflow.workflow import chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.flow.views import (
@@ -39,34 +41,44 @@ from viewflow.workflow.flow.views.list import (
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from khmer.formats import format_date, is_khmer, khmer_digits
+from khmer.formats import format_date
+from workflows.flows import ApprovalFlow
 from workflows.permissions import process_policy, task_policy
+from workflows.selectors import open_task_counts, tasks_of_process_or_instrument, visible_only
 
 
-def flow_task_choices(queryset):
-    """The steps a list's filter offers, each by its title in the reader's language: viewflow
-    names them by their Python names ("After_Chief_Review"), in English whatever the reader's."""
-    nodes = queryset.order_by("flow_task").values_list("flow_task", flat=True).distinct()
+def flow_task_choices(flow_classes, *, task_types=None):
+    """The steps a list's filter offers, in the order of the process, each by its title in the
+    reader's language (viewflow names them by their Python names, "After_Chief_Review", and
+    looks them up with a DISTINCT over every task of the list). ``task_types``: only the nodes
+    of those types ("HUMAN" for a person's lists)."""
     return [
-        (get_task_ref(node), f"{node.flow_class.process_title}/{node.task_title}") for node in nodes
+        (get_task_ref(node), f"{flow_class.process_title}/{node.task_title}")
+        for flow_class in flow_classes
+        for node in chart.topsort(flow_class)[0]
+        if task_types is None or node.task_type in task_types
     ]
 
 
-def process_choice_label(process):
-    """A process in a filter's choices as viewflow writes it ("… #4"), its number in the reader's
-    digits."""
-    number = khmer_digits(process.pk) if is_khmer() else process.pk
-    return f"{process.flow_class.process_title} #{number}"
+class TitledStepsFilterMixin(FilterSet):
+    """A task list's filter whose steps are named by their titles (``flow_task_choices``);
+    in place of viewflow's choice of every process in the list (an ``<option>`` per process
+    ever queued), a search by process number or by the instrument's title or number."""
 
+    task_types = ("HUMAN",)
 
-class TitledStepsFilterMixin:
-    """A task list's filter whose steps are named by their titles (``flow_task_choices``)."""
+    process = CharFilter(
+        label=_("Instrument or process number"), method="filter_process_or_instrument"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["flow_task"].field.choices = flow_task_choices(self.queryset)
-        if "process" in self.filters:
-            self.filters["process"].field.label_from_instance = process_choice_label
+        self.filters["flow_task"].field.choices = flow_task_choices(
+            [ApprovalFlow], task_types=self.task_types
+        )
+
+    def filter_process_or_instrument(self, queryset, name, value):
+        return tasks_of_process_or_instrument(queryset, value)
 
 
 class UserTaskListFilter(TitledStepsFilterMixin, FlowUserTaskListFilter):
@@ -78,13 +90,31 @@ class ArchiveListFilter(TitledStepsFilterMixin, FlowArchiveListFilter):
 
 
 class TaskListFilter(TitledStepsFilterMixin, DashboardTaskListViewFilter):
-    pass
+    task_types = None  # the flow's list of tasks holds its gateways and joins too
+
+
+class InstrumentOfTaskMixin:
+    """A list of steps that names each step's instrument, fetched with the page query (the
+    process's ``brief`` and viewflow's coerced process cost a query a row)."""
+
+    related = ("process__approvalprocess__instrument", "owner")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.related)
+
+    def instrument(self, task):
+        return task.process.approvalprocess.instrument.title
+
+    instrument.short_description = _("Instrument")
 
 
 class VisibleProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        visible = process_policy.queryset(self.request.user, "view")
-        return super().get_queryset().filter(pk__in=visible).order_by("-pk")
+        """The processes the user may see, each with its count of open steps beside it:
+        viewflow's ``Count("task")`` joined every task before the pager counted the rows."""
+        processes = ListModelView.get_queryset(self).filter(flow_class=self.flow_class)
+        processes = visible_only(processes, process_policy.queryset(self.request.user, "view"))
+        return processes.annotate(active_tasks_count=open_task_counts()).order_by("-pk")
 
     def active_tasks(self, obj):
         """How many steps are open: the department's business, not a consulted ministry's."""
@@ -92,12 +122,13 @@ class VisibleProcessListView(DashboardProcessListView):
         return obj.active_tasks_count if internal else ""
 
 
-class VisibleTaskListView(DashboardTaskListView):
+class VisibleTaskListView(InstrumentOfTaskMixin, DashboardTaskListView):
+    columns = ("task_id", "flow_task", "instrument", "created", "owner")
     filterset_class = TaskListFilter
 
     @viewprop
     def queryset(self):
-        return super().queryset.filter(pk__in=task_policy.queryset(self.request.user, "view"))
+        return visible_only(super().queryset, task_policy.queryset(self.request.user, "view"))
 
     def flow_task(self, task):
         """The step by its title (viewflow's column shows the node's Python name)."""
@@ -108,16 +139,22 @@ class VisibleTaskListView(DashboardTaskListView):
 
 
 class VisibleDashboardView(DashboardView):
-    """The flow's board of open tasks per step, without the steps a user may not see."""
+    """The flow's board of open tasks per step, without the steps a user may not see; each
+    column's tasks with their process and holder in its one query."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if process_policy.user_may(self.request.user, "view_record_any"):
-            return context
-        visible = set(task_policy.queryset(self.request.user, "view").values_list("pk", flat=True))
+        visible = visible_only(
+            Task.objects.filter(process__flow_class=self.flow_class),
+            task_policy.queryset(self.request.user, "view"),
+        ).select_related("process__approvalprocess", "owner")
         for column in context["columns"]:
-            column["tasks"] = [task for task in column["tasks"] if task.pk in visible]
-        context["finished"] = [t for t in context["finished"] if t.pk in visible]
+            column["tasks"] = visible.filter(
+                Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]
+            )[: self.MAX_ROWS]
+        context["finished"] = visible.filter(
+            finished__isnull=False, flow_task__in=context["end_nodes"]
+        )[: self.MAX_ROWS]
         return context
 
 
@@ -285,8 +322,12 @@ class QueueView(InstrumentColumnsMixin, WorkflowQueueListView):
         return queue_tasks(self.request.user, self.flow_classes)
 
 
-class ArchiveView(WorkflowArchiveListView):
+class ArchiveView(InstrumentOfTaskMixin, WorkflowArchiveListView):
+    """The steps the person has done, newest first, each with its instrument."""
+
+    columns = ("task_id", "instrument", "flow_task", "created", "finished")
     filterset_class = ArchiveListFilter
+    ordering = ("-created", "-pk")
 
 
 class LekhitWorkflowApp(WorkflowAppViewset):
