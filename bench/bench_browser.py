@@ -89,10 +89,13 @@ def static_out_of_date(static_root: Path) -> bool:
     return any(source.stat().st_mtime > collected for source in sources)
 
 
-def serve(database_url: str, *, workers: int, output=None) -> tuple[subprocess.Popen, str]:
+def serve(
+    database_url: str, *, workers: int, output=None, timeout: int = 30
+) -> tuple[subprocess.Popen, str]:
     """gunicorn on a free loopback port against ``database_url``, with the environment
     ``configure`` set; the process and its base address, once its workers answer. Its log
-    goes to ``output`` (a file), or to this script's own."""
+    goes to ``output`` (a file), or to this script's own. ``timeout``: gunicorn's, seconds a
+    worker may spend on one request before it is killed."""
     port = free_port()
     env = dict(os.environ)
     env["DATABASE_URL"] = database_url
@@ -107,6 +110,8 @@ def serve(database_url: str, *, workers: int, output=None) -> tuple[subprocess.P
             str(workers),
             "--log-level",
             "warning",
+            "--timeout",
+            str(timeout),
         ],
         cwd=ROOT,
         env=env,

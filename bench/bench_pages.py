@@ -36,8 +36,9 @@ answers with a server error (``/health/`` answers 503 without the worker and bea
 trivial view it stands for).
 
 Database: a database of its own beside ``DATABASE_URL``'s, ``<name>_bench_pages``, created
-and migrated at the start and dropped at the end. Without ``DATABASE_URL``, a temporary SQLite
-file (the script says so; the sizes are meant for PostgreSQL).
+and migrated at the start and dropped at the end (kept with ``BENCH_PAGES_KEEP=1``). Without
+``DATABASE_URL``, a temporary SQLite file (the script says so; the sizes are meant for
+PostgreSQL).
 """
 
 import http.client
@@ -76,6 +77,9 @@ WORKERS = int(os.environ.get("BENCH_PAGES_WORKERS", "4"))
 REQUESTS = int(os.environ.get("BENCH_PAGES_REQUESTS", "12"))
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "5"))
 CONCURRENCIES = (1, 8)
+REQUEST_TIMEOUT = 300
+# Keep the benchmark's database at the end (its name is printed), to EXPLAIN its queries.
+KEEP = os.environ.get("BENCH_PAGES_KEEP") == "1"
 # The instrument list's filter: whatever the list accepts, the page is measured as it is.
 LIST_FILTER = os.environ.get("BENCH_PAGES_FILTER", "status=consultation")
 ROLES = ("drafter", "chief", "dg", "reviewer-moh")
@@ -345,7 +349,9 @@ def load(base, path, cookie, concurrency, requests=None) -> tuple[list[float], i
                 if issued[0] >= most or over:
                     return
                 issued[0] += 1
-            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=300)
+            connection = http.client.HTTPConnection(
+                address.hostname, address.port, timeout=REQUEST_TIMEOUT
+            )
             started = time.perf_counter()
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
@@ -496,7 +502,10 @@ def run(sizes: list[str], database_url: str, scratch: Path) -> int:
                 # of /health/ without the worker): a server error shows as the status the test
                 # client gets for the same page, and in the count of tracebacks at the end.
                 server_log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115
-                server, base = serve(database_url, workers=WORKERS, output=server_log)
+                # A slow page is measured, not killed at gunicorn's 30 s.
+                server, base = serve(
+                    database_url, workers=WORKERS, output=server_log, timeout=REQUEST_TIMEOUT
+                )
             print(
                 f"gunicorn, {WORKERS} sync workers, DEBUG=false; milliseconds; each cell at most "
                 f"{REQUESTS} requests or {SECONDS:.0f} s\n",
@@ -568,7 +577,9 @@ def main() -> int:
             call_command("collectstatic", interactive=False, verbosity=0)
         return run(sizes, database_url, scratch)
     finally:
-        if bench_database is not None:
+        if bench_database is not None and KEEP:
+            print(f"database kept: {bench_database}")
+        elif bench_database is not None:
             from django.db import connection
 
             connection.close()

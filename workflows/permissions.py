@@ -94,9 +94,12 @@ class ProcessPolicy(Policy):
     def view_objects(self, person):
         if internal(person):
             return ApprovalProcess.objects.all()
-        return ApprovalProcess.objects.filter(
-            rounds__consultations__organisation__in=reviewed_organisations(person)
-        ).distinct()
+        # EXISTS, not a DISTINCT join: the pager counts the processes without first
+        # gathering every consultation of the organisation.
+        consulted = Consultation.objects.filter(
+            round__process=OuterRef("pk"), organisation__in=reviewed_organisations(person)
+        )
+        return ApprovalProcess.objects.filter(Exists(consulted))
 
     def lends(self, user, principal, action, process):
         return not internal(principal)  # what B's consultations showed B

@@ -10,12 +10,17 @@ other process, and every task URL of the flow refuses a task the user may not se
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from django_filters import CharFilter, FilterSet
+from django_filters import (
+    CharFilter,
+    ChoiceFilter,
+    DateRangeFilter,
+    FilterSet,
+    MultipleChoiceFilter,
+)
 from viewflow.utils import viewprop
 from viewflow.views import Action, ListModelView
 from viewflow.workflow import chart
@@ -28,11 +33,7 @@ from viewflow.workflow.flow.views import (
     DetailProcessView,
     FlowChartView,
 )
-from viewflow.workflow.flow.views.filters import (
-    DashboardTaskListViewFilter,
-    FlowArchiveListFilter,
-    FlowUserTaskListFilter,
-)
+from viewflow.workflow.flow.views.filters import NullDateRangeFilter
 from viewflow.workflow.flow.views.list import (
     WorkflowArchiveListView,
     WorkflowInboxListView,
@@ -42,6 +43,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from khmer.formats import format_date
+from project.pagination import BoundedPaginator
 from workflows.flows import ApprovalFlow
 from workflows.permissions import process_policy, task_policy
 from workflows.selectors import open_task_counts, tasks_of_process_or_instrument, visible_only
@@ -60,16 +62,23 @@ def flow_task_choices(flow_classes, *, task_types=None):
     ]
 
 
-class TitledStepsFilterMixin(FilterSet):
-    """A task list's filter whose steps are named by their titles (``flow_task_choices``);
-    in place of viewflow's choice of every process in the list (an ``<option>`` per process
-    ever queued), a search by process number or by the instrument's title or number."""
+class StepsFilter(FilterSet):
+    """The filter of a list of steps, viewflow's fields without its two costs: its choice of
+    every process in the list (an option per process ever queued) becomes a search by process
+    number or by the instrument's title or number, and its steps, found by a DISTINCT over
+    every task of the list, are the flow's nodes, each by its title (``flow_task_choices``)."""
 
     task_types = ("HUMAN",)
 
     process = CharFilter(
         label=_("Instrument or process number"), method="filter_process_or_instrument"
     )
+    flow_task = ChoiceFilter()
+    created = DateRangeFilter()
+
+    class Meta:
+        model = Task
+        fields = ("process", "flow_task", "created")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,21 +90,34 @@ class TitledStepsFilterMixin(FilterSet):
         return tasks_of_process_or_instrument(queryset, value)
 
 
-class UserTaskListFilter(TitledStepsFilterMixin, FlowUserTaskListFilter):
-    pass
+class UserTaskListFilter(StepsFilter):
+    """The inbox's and the queue's."""
 
 
-class ArchiveListFilter(TitledStepsFilterMixin, FlowArchiveListFilter):
-    pass
+class ArchiveListFilter(StepsFilter):
+    finished = DateRangeFilter()
+
+    class Meta(StepsFilter.Meta):
+        fields = ("process", "flow_task", "created", "finished")
 
 
-class TaskListFilter(TitledStepsFilterMixin, DashboardTaskListViewFilter):
-    task_types = None  # the flow's list of tasks holds its gateways and joins too
+class TaskListFilter(StepsFilter):
+    """The flow's list of every task, its gateways and joins too."""
+
+    task_types = None
+    status = MultipleChoiceFilter(choices=STATUS.choices)
+    finished = NullDateRangeFilter()
+
+    class Meta(StepsFilter.Meta):
+        fields = ("process", "flow_task", "status", "created", "finished")
 
 
 class InstrumentOfTaskMixin:
     """A list of steps that names each step's instrument, fetched with the page query (the
-    process's ``brief`` and viewflow's coerced process cost a query a row)."""
+    process's ``brief`` and viewflow's coerced process cost a query a row), its pager
+    counting no further than anyone pages."""
+
+    paginator_class = BoundedPaginator
 
     related = ("process__approvalprocess__instrument", "owner")
 
@@ -109,6 +131,8 @@ class InstrumentOfTaskMixin:
 
 
 class VisibleProcessListView(DashboardProcessListView):
+    paginator_class = BoundedPaginator
+
     def get_queryset(self):
         """The processes the user may see, each with its count of open steps beside it:
         viewflow's ``Count("task")`` joined every task before the pager counted the rows."""
@@ -140,21 +164,37 @@ class VisibleTaskListView(InstrumentOfTaskMixin, DashboardTaskListView):
 
 class VisibleDashboardView(DashboardView):
     """The flow's board of open tasks per step, without the steps a user may not see; each
-    column's tasks with their process and holder in its one query."""
+    column's tasks with their process and holder in its one query, found by an index
+    (``workflows`` 0008), newest first.
+
+    viewflow's columns also hold a task in error whose ``finished`` is set; viewflow never
+    sets both, and the condition on ``finished`` alone is the index's."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visible = visible_only(
-            Task.objects.filter(process__flow_class=self.flow_class),
-            task_policy.queryset(self.request.user, "view"),
-        ).select_related("process__approvalprocess", "owner")
+        visible = (
+            visible_only(
+                Task.objects.filter(process__flow_class=self.flow_class),
+                task_policy.queryset(self.request.user, "view"),
+            )
+            .select_related("process__approvalprocess", "owner")
+            .order_by("-created", "-pk")
+        )
         for column in context["columns"]:
-            column["tasks"] = visible.filter(
-                Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]
-            )[: self.MAX_ROWS]
-        context["finished"] = visible.filter(
-            finished__isnull=False, flow_task__in=context["end_nodes"]
-        )[: self.MAX_ROWS]
+            column["tasks"] = visible.filter(finished__isnull=True, flow_task=column["node"])[
+                : self.MAX_ROWS
+            ]
+        # The processes that ended, newest first: each end node's own, merged (one query an
+        # end node, each stopping at the board's rows). The department's record: outside
+        # it, a process's end is no step of anyone's.
+        internal = process_policy.user_may(self.request.user, "view_record_any")
+        ended = [
+            task
+            for node in (context["end_nodes"] if internal else [])
+            for task in visible.filter(finished__isnull=False, flow_task=node)[: self.MAX_ROWS]
+        ]
+        ended.sort(key=lambda task: (task.created, task.pk), reverse=True)
+        context["finished"] = ended[: self.MAX_ROWS]
         return context
 
 
@@ -209,6 +249,8 @@ class InstrumentColumnsMixin:
     """Inbox and queue rows that say which instrument, which organisation, how long it has
     waited and by when it is due, in the user's language. One query, whatever the rows."""
 
+    paginator_class = BoundedPaginator
+
     def get_queryset(self):
         return (
             super()
@@ -249,11 +291,13 @@ def inbox_tasks(user, flow_classes):
     """The person's work: the tasks they may complete — theirs, and those held by anyone they
     act for (delegation) but not on an instrument they drafted (``TaskPolicy.complete``) —
     and the human steps still in a queue that they may take (``TaskPolicy.take``)."""
+    held = task_policy.queryset(user, "complete").filter(status=STATUS.ASSIGNED)
+    queued = task_policy.queryset(user, "take").filter(status=STATUS.NEW)
+    # A UNION of the two lists' keys, each found by its own index: an OR of the two filters
+    # made the database read every task ever created, on every page (the menu counts it).
+    mine = held.order_by().values("pk").union(queued.order_by().values("pk"))
     return Task.objects.filter(
-        Q(status=STATUS.ASSIGNED, pk__in=task_policy.queryset(user, "complete"))
-        | Q(status=STATUS.NEW, pk__in=task_policy.queryset(user, "take")),
-        process__flow_class__in=flow_classes,
-        flow_task_type="HUMAN",
+        pk__in=mine, process__flow_class__in=flow_classes, flow_task_type="HUMAN"
     )
 
 
