@@ -17,7 +17,8 @@ this module does, from the published rules of the Khmer calendar:
   Cults and Religion reminded in 2018 (https://www.cpp.org.kh/details/66872).
 * The animal year changes at the new year (មហាសង្ក្រាន្ត, 13 or 14 April), and the ស័ក (the
   last digit of the Chula Sakarat era, named) on the day of ឡើងស័ក, two or three days later.
-  Both days come from the sun's computed longitude (the *suriyayatra*).
+  ឡើងស័ក falls on the lunar day of the bodithey; how many days come before it follows from the
+  sun's computed longitude (the *suriyayatra*).
 
 Everything here is plain Python (no Django), so that it can be checked on its own. Dates before
 1800 or after 2300 raise ``ValueError``; the rules are tested against published dates from
@@ -199,8 +200,6 @@ class NewYear:
     """The first day, on which the animal year changes."""
     leungsak: dt.date
     """The last day, on which the ស័ក changes."""
-    time: dt.time
-    """When the new year enters (the sun reaches the first point of its zodiac), local time."""
 
     @property
     def days(self) -> int:
@@ -366,11 +365,11 @@ def new_year(year: int) -> NewYear:
     be = year + _BE_OFFSET
     sotins = range(363, 367) if _has_366_days(be - 1) else range(362, 366)
     suns = [_sun(be, sotin) for sotin in sotins]
-    # The new year enters on the day the sun's angsar turns 0; if the first of these days is
-    # already there, the year has two វ័នបត days between its first and its ឡើងស័ក.
+    # When the sun's angsar (its degree within the sign) is already 0 on the first of the last
+    # four days of the old solar year, the new year has four days (two វ័នបត), otherwise three.
+    # (The hour it enters is left out: computed from the libda it comes out minutes away from
+    # the published ones, 13:36 against 13:12 in 2011, 22:24 against 22:17 in 2024.)
     days = 4 if suns[0][1] == 0 else 3
-    libda = next((libda for _, angsar, libda in suns if angsar == 0), 0)
-    minutes = (24 * 60 - libda * 24) % (24 * 60)
     # ឡើងស័ក falls on the lunar day of the bodithey: in ចេត្រ, or for a small bodithey in ពិសាខ.
     bodithey = _bodithey(be)
     if _wants_leap_month(be - 1) and _wants_leap_day(be - 1):
@@ -380,7 +379,6 @@ def new_year(year: int) -> NewYear:
     return NewYear(
         moha_songkran=dt.date.fromordinal(leungsak - days + 1),
         leungsak=dt.date.fromordinal(leungsak),
-        time=dt.time(minutes // 60, minutes % 60),
     )
 
 

@@ -33,6 +33,10 @@ class TestPublishedDates:
             (date(2023, 5, 4), "ថ្ងៃព្រហស្បតិ៍ ១៥កើត ខែពិសាខ ឆ្នាំថោះ បញ្ចស័ក ព.ស.២៥៦៦"),
             # https://mtaseav-today.com/?p=57444 (2021, a leap-month year: the first អាសាឍ)
             (date(2021, 6, 26), "ថ្ងៃសៅរ៍ ២រោច ខែបឋមាសាឍ ឆ្នាំឆ្លូវ ត្រីស័ក ព.ស.២៥៦៥"),
+            # http://chk-news.com/?p=45296 ("ព.ស ២៥៦៤", without the full stop)
+            (date(2020, 10, 15), "ថ្ងៃព្រហស្បតិ៍ ១៣រោច ខែអស្សុជ ឆ្នាំជូត ទោស័ក ព.ស.២៥៦៤"),
+            # https://www.ppreporter.com/?p=431153 (Royal Ploughing 2025; "ពុទ្ធសករាជ ២៥៦៩")
+            (date(2025, 5, 15), "ថ្ងៃព្រហស្បតិ៍ ៤រោច ខែពិសាខ ឆ្នាំម្សាញ់ សប្តស័ក ព.ស.២៥៦៩"),
         ],
     )
     def test_the_printed_line(self, day, line):
@@ -45,6 +49,13 @@ class TestPublishedDates:
         lunar = lunar_date(date(2017, 6, 7))
         assert (lunar.weekday, lunar.day, lunar.waxing, lunar.month) == (2, 13, True, M.JESTH)
         assert (lunar.buddhist_era, lunar.animal_year) == (2561, AnimalYear.ROOSTER)
+
+    def test_the_days_of_pchum_ben_2022(self):
+        # http://nokorwatnews.com/archives/899121: "ថ្ងៃទី១៧ កញ្ញានេះ ត្រូវនឹងថ្ងៃ៧រោច ខែភទ្របទ",
+        # and the fortnight "ពីថ្ងៃ១រោច ដល់ថ្ងៃ ១៤រោច ខែភទ្របទ ... ពីថ្ងៃទី១១ ដល់ថ្ងៃទី២៤ ខែកញ្ញា".
+        for day, lunar_day in ((11, 1), (17, 7), (24, 14)):
+            lunar = lunar_date(date(2022, 9, day))
+            assert (lunar.day, lunar.waxing, lunar.month) == (lunar_day, False, M.PHATRABOT)
 
     def test_the_year_2007(self):
         # https://km.wikipedia.org/wiki/ស័ក_(ហោរាសាស្ត្រ): "២០០៧ ត្រូវនឹងឆ្នាំ កុរ នព្វស័ក ព.ស ២៥៥១"
