@@ -37,6 +37,10 @@ class TestPublishedDates:
             (date(2020, 10, 15), "ថ្ងៃព្រហស្បតិ៍ ១៣រោច ខែអស្សុជ ឆ្នាំជូត ទោស័ក ព.ស.២៥៦៤"),
             # https://www.ppreporter.com/?p=431153 (Royal Ploughing 2025; "ពុទ្ធសករាជ ២៥៦៩")
             (date(2025, 5, 15), "ថ្ងៃព្រហស្បតិ៍ ៤រោច ខែពិសាខ ឆ្នាំម្សាញ់ សប្តស័ក ព.ស.២៥៦៩"),
+            # https://ronetv-news.com/?p=1318 (Royal Ploughing 2021)
+            (date(2021, 4, 30), "ថ្ងៃសុក្រ ៤រោច ខែពិសាខ ឆ្នាំឆ្លូវ ត្រីស័ក ព.ស.២៥៦៥"),
+            # http://nkdnews.com/?p=787680 (Royal Ploughing 2023)
+            (date(2023, 5, 8), "ថ្ងៃចន្ទ ៤រោច ខែពិសាខ ឆ្នាំថោះ បញ្ចស័ក ព.ស.២៥៦៧"),
         ],
     )
     def test_the_printed_line(self, day, line):
