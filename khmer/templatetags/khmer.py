@@ -10,9 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 
 from khmer.formats import format_date, format_datetime, format_number, is_khmer, khmer_digits
+from khmer.lunar import lunar_date
 
 register = template.Library()
 
@@ -108,3 +110,19 @@ def kmcell(column, obj, value):
             return mark_safe(_html_digits(str(value)))  # noqa: S308 - only digits change
         return khmer_digits(value)
     return value
+
+
+@register.filter
+def kmlunar(value: object) -> str:
+    """The lunar date line printed under an instrument's date: "ថ្ងៃពុធ ១៣កើត ខែកត្តិក ឆ្នាំរោង
+    ឆស័ក ព.ស.២៥៦៨" in Khmer, "Wednesday, 13th waxing day of Kattik, ..." in English.
+
+    An aware datetime counts by its day in the current time zone; anything that is not a date
+    gives "", as ``kmdate`` does.
+    """
+    if not isinstance(value, date):
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    lunar = lunar_date(value)
+    return lunar.khmer() if is_khmer() else lunar.english()
