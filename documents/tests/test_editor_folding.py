@@ -284,3 +284,49 @@ def test_a_change_in_chapter_3_gives_back_the_outline_with_chapter_3_open(drafte
     )
     assert response.status_code == 302
     assert response["Location"].endswith(f"?open={in_third[2].pk}#provision-{in_third[2].pk}")
+
+
+def test_the_folds_of_parts_chapters_and_annexes():
+    """No database: chapters fold whole; articles outside chapters (in a part, at the top, in
+    an annex) fold in runs of their own siblings; parts, annexes and the preamble never fold,
+    and every heading counts the articles under it."""
+    from types import SimpleNamespace
+
+    from documents.numbering import number_tree
+    from documents.selectors import outline_of
+
+    rows = [
+        (1, None, "preamble_item"),
+        (2, None, "part"),
+        (3, 2, "article"),
+        (4, 3, "paragraph"),
+        (5, 2, "chapter"),
+        (6, 5, "section"),
+        (7, 6, "article"),
+        (8, 5, "article"),
+        (9, 2, "article"),  # after the chapter: a run of its own
+        (10, None, "article"),
+        (11, None, "annex"),
+        (12, 11, "article"),
+    ]
+    provisions = [
+        SimpleNamespace(pk=pk, parent_id=parent, kind=kind, position=pk)
+        for pk, parent, kind in rows
+    ]
+    outline = outline_of(nodes=number_tree(provisions))
+    assert [(fold.key, fold.chapter is not None) for fold in outline.folds] == [
+        (3, False),
+        (5, True),
+        (9, False),
+        (10, False),
+        (12, False),
+    ]
+    assert [node.provision.pk for node in outline.fold_holding(5).nodes] == [6, 7, 8]
+    assert outline.fold_holding(4).key == 3  # a paragraph folds with its article
+    assert outline.fold_holding(1) is outline.fold_holding(2) is outline.fold_holding(11) is None
+    assert outline.articles == {2: 4, 5: 2, 6: 1, 11: 1}
+    shown = outline.blocks(opened=outline.fold_holding(7))
+    nodes = [block["node"].provision.pk for block in shown if "node" in block]
+    folds = [block["fold"].key for block in shown if "fold" in block]
+    assert nodes == [1, 2, 5, 6, 7, 8, 11]
+    assert folds == [3, 9, 10, 12]
