@@ -32,6 +32,155 @@ def instrument_tree(*, instrument: Instrument) -> list[Node]:
     return number_tree(Provision.objects.filter(instrument=instrument))
 
 
+OUTLINE_RUN = 30
+"""How many articles outside chapters the editor shows, or folds, together."""
+
+OUTLINE_HEADINGS = {
+    Provision.Kind.PART,
+    Provision.Kind.CHAPTER,
+    Provision.Kind.SECTION,
+    Provision.Kind.ANNEX,
+}
+"""The structure the editor always shows, each heading with the number of articles it holds."""
+
+
+@dataclass
+class OutlineFold:
+    """What the editor folds: a chapter's text, or a run of at most ``OUTLINE_RUN`` articles
+    that stand in no chapter. ``key`` is the chapter's pk, or the run's first article's."""
+
+    key: int
+    chapter: Node | None
+    nodes: list[Node]
+    articles: int = 0
+
+    @property
+    def depth(self) -> int:
+        return self.nodes[0].depth if self.nodes else 0
+
+    def first_label(self) -> str:
+        return self.nodes[0].label() if self.nodes else ""
+
+    def last_label(self) -> str:
+        return next((n.label() for n in reversed(self.nodes) if n.provision.kind == "article"), "")
+
+
+@dataclass
+class Outline:
+    """The editor's text: every provision numbered, cut into folds. Computed from the one
+    query of ``instrument_tree``, so showing one fold or another costs the same."""
+
+    nodes: list[Node]
+    folds: list[OutlineFold]
+    fold_of: dict[int, OutlineFold]  # provision pk → the fold holding it (a chapter: its own)
+    articles: dict[int, int]  # heading's pk → the articles under it
+
+    def fold_holding(self, pk: object) -> OutlineFold | None:
+        """The fold that holds provision ``pk`` (as a request gave it), or None."""
+        try:
+            return self.fold_of.get(int(pk))
+        except (TypeError, ValueError):
+            return None
+
+    def block(self, node: Node) -> dict:
+        return {"node": node, "articles": self.articles.get(node.provision.pk)}
+
+    def blocks(self, *, opened: OutlineFold | None) -> list[dict]:
+        """The page's walk through the text: each provision shown, with the text of the fold
+        ``opened`` only; in place of each other fold's text, ``{"fold": …}`` (with the
+        headings of a folded chapter's sections, which are structure)."""
+        blocks: list[dict] = []
+        for node in self.nodes:
+            fold = self.fold_of.get(node.provision.pk)
+            if fold is None or fold is opened or fold.chapter is node:
+                blocks.append(self.block(node))
+                if fold is not None and fold is not opened and fold.nodes:
+                    sections = [
+                        self.block(n) for n in fold.nodes if n.provision.kind in OUTLINE_HEADINGS
+                    ]
+                    blocks.append({"fold": fold, "sections": sections})
+            elif fold.chapter is None and node is fold.nodes[0]:
+                blocks.append({"fold": fold, "sections": []})
+        return blocks
+
+    def fold_blocks(self, fold: OutlineFold) -> list[dict]:
+        """The text a fold holds, as ``blocks`` would show it opened."""
+        return [self.block(node) for node in fold.nodes]
+
+
+def instrument_outline(*, instrument: Instrument) -> Outline:
+    """The editor's outline of the text: one query (``instrument_tree``)."""
+    return outline_of(nodes=instrument_tree(instrument=instrument))
+
+
+def outline_of(*, nodes: list[Node]) -> Outline:
+    """Cut numbered ``nodes`` into folds: each chapter with everything in it; the articles
+    outside chapters (at the top, in a part, in an annex) in runs of ``OUTLINE_RUN``
+    siblings, each with its paragraphs. Parts, annexes and preamble stay outside. No query."""
+    folds: list[OutlineFold] = []
+    fold_of: dict[int, OutlineFold] = {}
+    articles: dict[int, int] = {}
+    parent_of: dict[int, int | None] = {}
+    run: OutlineFold | None = None
+    for node in nodes:
+        provision = node.provision
+        parent_of[provision.pk] = provision.parent_id
+        holder = fold_of.get(provision.parent_id)
+        if provision.kind == Provision.Kind.CHAPTER:
+            holder = OutlineFold(key=provision.pk, chapter=node, nodes=[])
+            folds.append(holder)
+            run = None
+        elif holder is not None:
+            holder.nodes.append(node)
+        elif provision.kind == Provision.Kind.ARTICLE:
+            same_run = run is not None and run.nodes[0].provision.parent_id == provision.parent_id
+            if not same_run or run.articles == OUTLINE_RUN:
+                run = OutlineFold(key=provision.pk, chapter=None, nodes=[])
+                folds.append(run)
+            holder = run
+            holder.nodes.append(node)
+        else:
+            run = None  # a part, an annex or the preamble ends a run
+        if holder is not None:
+            fold_of[provision.pk] = holder
+        if provision.kind in OUTLINE_HEADINGS:
+            articles[provision.pk] = 0
+        if provision.kind == Provision.Kind.ARTICLE:
+            if holder is not None:
+                holder.articles += 1
+            ancestor = provision.parent_id
+            while ancestor is not None:
+                if ancestor in articles:
+                    articles[ancestor] += 1
+                ancestor = parent_of.get(ancestor)
+    return Outline(nodes=nodes, folds=folds, fold_of=fold_of, articles=articles)
+
+
+def heading_articles(*, node: Node) -> int | None:
+    """For a heading of the structure, the articles under it (as the outline counts them);
+    None for any other provision. No query: ``node.children`` holds the tree."""
+    if node.provision.kind not in OUTLINE_HEADINGS:
+        return None
+    count, below = 0, list(node.children)
+    while below:
+        child = below.pop()
+        count += child.provision.kind == Provision.Kind.ARTICLE
+        below.extend(child.children)
+    return count
+
+
+def provision_beside(*, provision: Provision) -> int | None:
+    """The pk of the sibling just before the provision, else just after it, else None: what
+    the editor keeps open once the provision is deleted. Two queries at most."""
+    siblings = Provision.objects.filter(
+        instrument_id=provision.instrument_id, parent_id=provision.parent_id
+    ).values_list("pk", flat=True)
+    before = siblings.filter(position__lt=provision.position).order_by("-position").first()
+    if before is not None:
+        return before
+    return siblings.filter(position__gt=provision.position).order_by("position").first()
+
+
 def provision_of(*, instrument: Instrument, pk: object) -> Provision | None:
     """The instrument's provision ``pk`` (as the request gave it), or None."""
     try:

@@ -79,10 +79,16 @@ def _node(instrument: Instrument, provision_pk: int):
     return _or_404(selectors.instrument_node(instrument=instrument, provision_pk=provision_pk))
 
 
-def _editor_context(request, instrument: Instrument, **extra) -> dict:
+def _editor_context(request, instrument: Instrument, *, keep_open=None, **extra) -> dict:
+    """The outline with the text of one chapter (or run of articles) only: the one holding
+    provision ``keep_open`` (the one being worked on), else the first. Every other chapter
+    shows its heading, its sections' and its count of articles, and a link that loads it:
+    the whole text of 300 articles was a megabyte."""
+    outline = selectors.instrument_outline(instrument=instrument)
+    opened = outline.fold_holding(keep_open) or (outline.folds[0] if outline.folds else None)
     return {
         "instrument": instrument,
-        "nodes": selectors.instrument_tree(instrument=instrument),
+        "blocks": outline.blocks(opened=opened),
         "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
         "containers": CONTAINERS,
         **extra,
@@ -90,6 +96,9 @@ def _editor_context(request, instrument: Instrument, **extra) -> dict:
 
 
 def _outline_response(request, instrument: Instrument, **extra) -> HttpResponse:
+    """The whole outline again (after a change that renumbers), the chapter of the provision
+    changed (``highlight``, or ``keep_open``) still open."""
+    extra.setdefault("keep_open", extra.get("highlight"))
     response = TemplateResponse(
         request, "documents/_outline.html", _editor_context(request, instrument, **extra)
     )
@@ -99,7 +108,11 @@ def _outline_response(request, instrument: Instrument, **extra) -> HttpResponse:
 def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
     if request.htmx:
         return _outline_response(request, instrument, **extra)
-    return redirect(url("instrument", instrument.pk))
+    keep_open = extra.get("keep_open") or extra.get("highlight")
+    address = url("instrument", instrument.pk)
+    if keep_open:
+        address += f"?open={keep_open}#provision-{keep_open}"
+    return redirect(address)
 
 
 # --- Instrument list and creation -------------------------------------------------------
@@ -196,9 +209,45 @@ def instrument_details(request, pk: int):
 
 @require_GET
 def instrument_editor(request, pk: int):
+    """The text, folded but for one chapter: ``?open=<provision pk>`` opens the one holding
+    that provision (the folds' links without JavaScript)."""
     instrument = _instrument(request, pk)
+    context = _editor_context(request, instrument, keep_open=request.GET.get("open"))
+    return TemplateResponse(request, "documents/instrument_editor.html", context)
+
+
+@require_GET
+def outline_fold(request, pk: int, provision_pk: int):
+    """The text of the folded chapter (or run of articles) that holds the provision, as the
+    outline shows it open: what a fold's link loads in its place. The same query count for
+    any chapter: the fold is cut from the one query of the outline."""
+    instrument = _instrument(request, pk)
+    outline = selectors.instrument_outline(instrument=instrument)
+    fold = _or_404(outline.fold_holding(provision_pk))
     return TemplateResponse(
-        request, "documents/instrument_editor.html", _editor_context(request, instrument)
+        request,
+        "documents/_outline_fold.html",
+        {
+            "instrument": instrument,
+            "fold": fold,
+            "blocks": outline.fold_blocks(fold),
+            "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
+            "containers": CONTAINERS,
+        },
+    )
+
+
+def _provision_response(request, instrument, node, can_edit) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "documents/_provision.html",
+        {
+            "instrument": instrument,
+            "node": node,
+            "articles": selectors.heading_articles(node=node),
+            "can_edit": can_edit,
+            "containers": CONTAINERS,
+        },
     )
 
 
@@ -207,16 +256,8 @@ def provision_detail(request, pk: int, provision_pk: int):
     """One provision as shown in the outline (what "Cancel" puts back)."""
     instrument = _instrument(request, pk)
     node = _node(instrument, provision_pk)
-    return TemplateResponse(
-        request,
-        "documents/_provision.html",
-        {
-            "instrument": instrument,
-            "node": node,
-            "can_edit": permissions.instrument_policy.user_may(request.user, "edit", instrument),
-            "containers": CONTAINERS,
-        },
-    )
+    can_edit = permissions.instrument_policy.user_may(request.user, "edit", instrument)
+    return _provision_response(request, instrument, node, can_edit)
 
 
 def _move_choices(instrument: Instrument, node) -> list[tuple[int, str]]:
@@ -292,11 +333,7 @@ def provision_edit(request, pk: int, provision_pk: int):
     except ValidationError as error:
         form.add_error(None, error.messages)
         return _provision_form_response(request, instrument, node, form)
-    return TemplateResponse(
-        request,
-        "documents/_provision.html",
-        {"instrument": instrument, "node": node, "can_edit": True, "containers": CONTAINERS},
-    )
+    return _provision_response(request, instrument, node, can_edit=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -385,8 +422,10 @@ def provision_delete(request, pk: int, provision_pk: int):
     instrument = _instrument(request, pk)
     _check_can_edit(request.user, instrument)
     provision = _provision(instrument, provision_pk)
+    # Where the drafter was stays open: the chapter of a neighbour, or of the parent.
+    keep_open = selectors.provision_beside(provision=provision) or provision.parent_id
     services.provision_delete(provision=provision, user=request.user)
-    return _back_to_editor(request, instrument)
+    return _back_to_editor(request, instrument, keep_open=keep_open)
 
 
 # --- Transfer schedule ------------------------------------------------------------------

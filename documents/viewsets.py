@@ -18,6 +18,9 @@ class InstrumentsApp(Application):
     index_path = path("", views.instrument_list, name="index")
     create_path = path("new/", views.instrument_create, name="create")
     instrument_path = path("<int:pk>/", views.instrument_editor, name="instrument")
+    outline_fold_path = path(
+        "<int:pk>/text/<int:provision_pk>/", views.outline_fold, name="outline_fold"
+    )
     details_path = path("<int:pk>/details/", views.instrument_details, name="details")
     provision_add_path = path("<int:pk>/provisions/add/", views.provision_add, name="provision_add")
     provision_detail_path = path(
