@@ -628,27 +628,26 @@ STRUCTURAL_KINDS = {Provision.Kind.PART, Provision.Kind.CHAPTER, Provision.Kind.
 
 
 def _collapsible(row) -> bool:
-    """An unchanged provision the comparison folds away: not moved, not renumbered, and
-    not a heading."""
-    return (
-        row.status == "unchanged"
-        and not row.moved
-        and not row.renumbered
-        and row.kind not in STRUCTURAL_KINDS
-    )
+    """A provision whose text the comparison folds away: unchanged, not moved, and not a
+    heading. A renumbered one folds too (its text is the same; an article added near the
+    top renumbers every one after it, and the page held all 300 twice): the fold says how
+    many it renumbered, and opening it shows their old and new numbers."""
+    return row.status == "unchanged" and not row.moved and row.kind not in STRUCTURAL_KINDS
 
 
 def _compare_blocks(rows) -> list[dict]:
     """The page's walk through the provisions: each shown row, and in place of each run of
-    unchanged ones a fold that says how many it holds and the uid of its first."""
+    unchanged ones a fold that says how many it holds (and renumbers) and the uid of its
+    first."""
     blocks: list[dict] = []
     for row in rows:
         if not _collapsible(row):
             blocks.append({"row": row})
-        elif blocks and "folded" in blocks[-1]:
-            blocks[-1]["folded"] += 1
-        else:
-            blocks.append({"folded": 1, "first": row.uid})
+            continue
+        if not (blocks and "folded" in blocks[-1]):
+            blocks.append({"folded": 0, "renumbered": 0, "first": row.uid})
+        blocks[-1]["folded"] += 1
+        blocks[-1]["renumbered"] += bool(row.renumbered)
     return blocks
 
 

@@ -134,3 +134,22 @@ def test_a_fold_asks_again_for_no_snapshot_the_page_has_read(drafter_client, dem
     assert not [q for q in again.captured_queries if '"snapshot"' in q["sql"]]
     assert repeated.context["summary"] == page.context["summary"]
     assert repeated.context["summary"].changed == CHANGED
+
+
+def test_the_first_article_deleted_folds_the_299_it_renumbers(drafter_client, demo, long_texts):
+    """The first article deleted renumbers every one after it: their text is the same, so
+    they fold too, and the fold says how many it renumbered; opening it shows each with its
+    "Renumbered" badge."""
+    instrument, first, _second = versions_with_changes(demo, 300, long_texts, changed=1)
+    top = Provision.objects.filter(instrument=instrument, kind="article").order_by("pk").first()
+    services.provision_delete(provision=top, user=demo["drafter"])
+    third = services.version_create(instrument=instrument, user=demo["drafter"], label="គ")
+    page = drafter_client.get(url(instrument, a=first.pk, b=third.pk))
+    assert page.context["summary"].renumbered >= 299
+    assert len(page.content) < 150 * 1024, len(page.content)
+    folds = [b for b in page.context["blocks"] if "folded" in b]
+    assert sum(b["renumbered"] for b in folds) == page.context["summary"].renumbered
+    assert "ប្ដូរលេខរៀង" in page.content.decode()
+    link = re.search(r'hx-get="([^"]*unfold=[^"]*)"', page.content.decode()).group(1)
+    part = drafter_client.get(link.replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+    assert "lekhit-badge--renumbered" in part.content.decode()
