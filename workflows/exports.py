@@ -3,22 +3,23 @@ landscape DOCX table (python-docx) to print and send. Both have the same columns
 the reader's language, and set the Khmer font the app serves on every cell and run: Word
 and LibreOffice otherwise pick a complex-script font of their own for Khmer."""
 
+import functools
 import re
 import unicodedata
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
 from khmer.formats import format_date, is_khmer, khmer_digits
@@ -116,6 +117,20 @@ def _shown_width(text: str, most: int) -> int:
     return widest
 
 
+def _xlsx_row(sheet, row_number: int, values: list, style: str, widths: list[int]) -> None:
+    """Write one row, in ``style``; widen ``widths`` to its texts."""
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            value = _writable(value)
+            widths[column - 1] = max(
+                widths[column - 1], _shown_width(value, _XLSX_WIDTHS[column - 1][1])
+            )
+        cell = sheet.cell(row=row_number, column=column, value=value)
+        cell.style = style
+        if isinstance(value, str):
+            cell.data_type = "s"  # a comment starting with "=" is text, never a formula
+
+
 def matrix_xlsx(matrix: MatrixFile) -> bytes:
     """One sheet, one row per comment, the heading row frozen and filtered; numbers stay
     numbers (to sort), the Khmer font is on every cell and long texts wrap."""
@@ -124,34 +139,33 @@ def matrix_xlsx(matrix: MatrixFile) -> bytes:
     workbook.properties.title = matrix.title
     sheet = workbook.active
     sheet.title = _writable(matrix.scope)[:31]
-    regular, bold = Font(name=KHMER_FONT, size=10), Font(name=KHMER_FONT, size=10, bold=True)
+    # Named styles: set once, and a cell takes one by name (much cheaper than a font and
+    # an alignment set on each cell); they also show in the spreadsheet's styles list.
     wrapped = Alignment(wrap_text=True, vertical="top")
-    shaded = PatternFill("solid", fgColor="E8EAED")
+    body = NamedStyle("Lekhit", font=Font(name=KHMER_FONT, size=10), alignment=wrapped)
+    heading = NamedStyle(
+        "Lekhit heading",
+        font=Font(name=KHMER_FONT, size=10, bold=True),
+        alignment=wrapped,
+        fill=PatternFill("solid", fgColor="E8EAED"),
+    )
+    workbook.add_named_style(body)
+    workbook.add_named_style(heading)
 
-    sheet.append(headings())
-    for cell in sheet[1]:
-        cell.font, cell.alignment, cell.fill = bold, wrapped, shaded
-    widths = [
-        _shown_width(heading, most)
-        for heading, (_least, most) in zip(headings(), _XLSX_WIDTHS, strict=True)
-    ]
-    for line in matrix.lines:
+    widths = [0] * len(_XLSX_WIDTHS)
+    _xlsx_row(sheet, 1, headings(), heading.name, widths)
+    for row_number, line in enumerate(matrix.lines, start=2):
         values = [
             line.number,
             line.round,
-            _writable(line.provision),
-            _writable(line.organisation),
-            _writable(line.comment),
-            _writable(line.disposition),
-            _writable(line.reason),
-            _writable(_resulting_text(line)),
+            line.provision,
+            line.organisation,
+            line.comment,
+            line.disposition,
+            line.reason,
+            _resulting_text(line),
         ]
-        sheet.append(values)
-        for column, (cell, value) in enumerate(zip(sheet[sheet.max_row], values, strict=True)):
-            cell.font, cell.alignment = regular, wrapped
-            if isinstance(value, str):
-                cell.data_type = "s"  # a comment starting with "=" is text, never a formula
-                widths[column] = max(widths[column], _shown_width(value, _XLSX_WIDTHS[column][1]))
+        _xlsx_row(sheet, row_number, values, body.name, widths)
     for column, (width, (least, most)) in enumerate(zip(widths, _XLSX_WIDTHS, strict=True)):
         sheet.column_dimensions[get_column_letter(column + 1)].width = min(
             max(width + 2, least), most
@@ -177,34 +191,69 @@ _DOCX_WIDTHS_MM = [10, 12, 25, 32, 60, 22, 50, 56]
 _DOCX_MARGIN_MM = 15
 
 
-def _run_properties(*, bold: bool, half_points: int):
+@functools.cache
+def _run_properties(*, bold: bool = False, size: int = 10) -> str:
     """The run properties of Khmer text: the font on the complex-script slot too (``w:cs``,
     where Word looks for Khmer), its size (``w:szCs``) and bold (``w:bCs``) there, and the
     language (``w:lang w:bidi``) that picks Khmer shaping and line breaking."""
     weight = "<w:b/><w:bCs/>" if bold else ""
-    return parse_xml(
-        f"<w:rPr {nsdecls('w')}>"
-        f'<w:rFonts w:ascii="{KHMER_FONT}" w:hAnsi="{KHMER_FONT}" w:eastAsia="{KHMER_FONT}"'
-        f' w:cs="{KHMER_FONT}"/>{weight}'
-        f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+    return (
+        f'<w:rPr><w:rFonts w:ascii="{KHMER_FONT}" w:hAnsi="{KHMER_FONT}"'
+        f' w:eastAsia="{KHMER_FONT}" w:cs="{KHMER_FONT}"/>{weight}'
+        f'<w:sz w:val="{2 * size}"/><w:szCs w:val="{2 * size}"/>'
         '<w:lang w:val="km-KH" w:bidi="km-KH"/></w:rPr>'
     )
 
 
-class _Runs:
-    """Adds Khmer runs, each with a copy of one of a few prepared run properties (copying
-    an element is much cheaper than setting each property through python-docx)."""
+def _run(text: str, *, bold: bool = False, size: int = 10, inside: str = "") -> str:
+    """A run of Khmer text as WordprocessingML: each line break a ``w:br``, each tab a
+    ``w:tab`` (``inside``: a field character instead of text)."""
+    pieces = []
+    lines = _writable(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for n, line in enumerate(lines):
+        if n:
+            pieces.append("<w:br/>")
+        for m, part in enumerate(line.split("\t")):
+            if m:
+                pieces.append("<w:tab/>")
+            if part:
+                pieces.append(f'<w:t xml:space="preserve">{escape(part)}</w:t>')
+    return f"<w:r>{_run_properties(bold=bold, size=size)}{inside}{''.join(pieces)}</w:r>"
 
-    def __init__(self):
-        self._properties = {}
 
-    def add(self, paragraph, text: str, *, bold: bool = False, size: int = 10):
-        key = (bold, size)
-        if key not in self._properties:
-            self._properties[key] = _run_properties(bold=bold, half_points=2 * size)
-        run = paragraph.add_run(_writable(text))  # python-docx writes "\n" as a line break
-        run._r.insert(0, deepcopy(self._properties[key]))
-        return run
+def _cell(paragraphs: list[str], width_mm: int) -> str:
+    """A table cell of the given width; ``paragraphs``: each paragraph's runs."""
+    body = "".join(f"<w:p>{runs}</w:p>" for runs in paragraphs)
+    return f'<w:tc><w:tcPr><w:tcW w:w="{Mm(width_mm).twips}" w:type="dxa"/></w:tcPr>{body}</w:tc>'
+
+
+def _row(cells: list[list[str]], *, heading: bool = False):
+    """A table row (``w:tr``), written as XML and parsed once: building a thousand rows run
+    by run through python-docx's objects takes seconds."""
+    properties = "<w:trPr><w:tblHeader/></w:trPr>" if heading else ""  # on every page
+    tcs = "".join(
+        _cell(paragraphs, width) for paragraphs, width in zip(cells, _DOCX_WIDTHS_MM, strict=True)
+    )
+    return parse_xml(f"<w:tr {nsdecls('w')}>{properties}{tcs}</w:tr>")
+
+
+def _line_cells(line: MatrixLine, *, khmer: bool) -> list[list[str]]:
+    """A comment's cells; the resulting text a paragraph per provision the answer changed,
+    its label in bold."""
+    texts = [
+        khmer_digits(line.number) if khmer else str(line.number),
+        khmer_digits(line.round) if khmer else str(line.round),
+        line.provision,
+        line.organisation,
+        line.comment,
+        line.disposition or "—",
+        line.reason,
+    ]
+    resulting = [
+        (_run(f"{label} ", bold=True) if label else "") + _run(text)
+        for label, text in line.resulting
+    ]
+    return [[_run(text)] for text in texts] + [resulting or [_run("—")]]
 
 
 def _khmer_defaults(document) -> None:
@@ -217,22 +266,21 @@ def _khmer_defaults(document) -> None:
     properties.find(qn("w:lang")).set(qn("w:bidi"), "km-KH")
 
 
-def _page_number(paragraph, runs: _Runs) -> None:
+def _append_runs(paragraph, runs: str) -> None:
+    for run in parse_xml(f"<w:p {nsdecls('w')}>{runs}</w:p>"):
+        paragraph._p.append(run)
+
+
+def _page_number(paragraph) -> None:
     """A PAGE field: Word and LibreOffice write each page's number in it."""
-    for kind, instruction in (("begin", None), (None, " PAGE "), ("separate", None)):
-        run = runs.add(paragraph, "")
-        if kind:
-            field = OxmlElement("w:fldChar")
-            field.set(qn("w:fldCharType"), kind)
-        else:
-            field = OxmlElement("w:instrText")
-            field.set(qn("xml:space"), "preserve")
-            field.text = instruction
-        run._r.append(field)
-    runs.add(paragraph, "1")
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    runs.add(paragraph, "")._r.append(end)
+    _append_runs(
+        paragraph,
+        _run("", inside='<w:fldChar w:fldCharType="begin"/>')
+        + _run("", inside='<w:instrText xml:space="preserve"> PAGE </w:instrText>')
+        + _run("", inside='<w:fldChar w:fldCharType="separate"/>')
+        + _run("1")
+        + _run("", inside='<w:fldChar w:fldCharType="end"/>'),
+    )
 
 
 def _landscape_a4(section) -> None:
@@ -240,10 +288,6 @@ def _landscape_a4(section) -> None:
     section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(_DOCX_MARGIN_MM))
-
-
-def _fill(cell, text: str, runs: _Runs, *, bold: bool = False) -> None:
-    runs.add(cell.paragraphs[0], text, bold=bold)
 
 
 def matrix_docx(matrix: MatrixFile) -> bytes:
@@ -255,10 +299,9 @@ def matrix_docx(matrix: MatrixFile) -> bytes:
     _khmer_defaults(document)
     section = document.sections[0]
     _landscape_a4(section)
-    runs = _Runs()
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number(footer, runs)
+    _page_number(footer)
 
     made_on = format_date(matrix.made_on)
     for text, size in (
@@ -268,48 +311,18 @@ def matrix_docx(matrix: MatrixFile) -> bytes:
     ):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        runs.add(paragraph, text, bold=size > 10, size=size)
+        _append_runs(paragraph, _run(text, bold=size > 10, size=size))
 
-    khmer = is_khmer()
-    table = document.add_table(rows=1, cols=len(_DOCX_WIDTHS_MM))
+    table = document.add_table(rows=0, cols=len(_DOCX_WIDTHS_MM))
     table.style = "Table Grid"
     table.autofit = False  # fixed layout: the widths below, not the longest word's
     for column, width in zip(table.columns, _DOCX_WIDTHS_MM, strict=True):
         column.width = Mm(width)
-    heading_row = table.rows[0]
-    heading_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # on every page
-    for cell, heading, width in zip(heading_row.cells, headings(), _DOCX_WIDTHS_MM, strict=True):
-        cell.width = Mm(width)
-        _fill(cell, heading, runs, bold=True)
+    tbl = table._tbl
+    tbl.append(_row([[_run(text, bold=True)] for text in headings()], heading=True))
+    khmer = is_khmer()
     for line in matrix.lines:
-        cells = table.add_row().cells
-        for cell, text in zip(
-            cells,
-            [
-                khmer_digits(line.number) if khmer else str(line.number),
-                khmer_digits(line.round) if khmer else str(line.round),
-                line.provision,
-                line.organisation,
-                line.comment,
-                line.disposition or "—",
-                line.reason,
-            ],
-            strict=False,
-        ):
-            _fill(cell, text, runs)
-        _resulting_cell(cells[-1], line, runs)
+        tbl.append(_row(_line_cells(line, khmer=khmer)))
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _resulting_cell(cell, line: MatrixLine, runs: _Runs) -> None:
-    """Each provision the answer changed, a paragraph each: its label in bold, its text."""
-    if not line.resulting:
-        _fill(cell, "—", runs)
-        return
-    for n, (label, text) in enumerate(line.resulting):
-        paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-        if label:
-            runs.add(paragraph, f"{label} ", bold=True)
-        runs.add(paragraph, text)
