@@ -93,7 +93,8 @@ def matrix_lines(rows: list[dict], *, answers_shown: frozenset[int]) -> list[Mat
 
 
 def _writable(text: str) -> str:
-    return _UNWRITABLE.sub("", text)
+    """``text`` without what XML cannot hold, its line ends as "\\n" alone."""
+    return _UNWRITABLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _resulting_text(line: MatrixLine) -> str:
@@ -103,6 +104,7 @@ def _resulting_text(line: MatrixLine) -> str:
 # --- XLSX ---------------------------------------------------------------------------------
 
 # Each column's width, in characters, at least and at most (openpyxl cannot measure text).
+_XLSX_CELL_MOST = 32_767  # characters in a cell: Excel calls a file with more corrupt
 _XLSX_WIDTHS = [(5, 8), (6, 8), (12, 24), (14, 30), (24, 60), (12, 20), (20, 50), (24, 60)]
 
 
@@ -122,6 +124,8 @@ def _xlsx_row(sheet, row_number: int, values: list, style: str, widths: list[int
     for column, value in enumerate(values, start=1):
         if isinstance(value, str):
             value = _writable(value)
+            if len(value) > _XLSX_CELL_MOST:
+                value = value[: _XLSX_CELL_MOST - 1] + "…"
             widths[column - 1] = max(
                 widths[column - 1], _shown_width(value, _XLSX_WIDTHS[column - 1][1])
             )
@@ -209,7 +213,7 @@ def _run(text: str, *, bold: bool = False, size: int = 10, inside: str = "") -> 
     """A run of Khmer text as WordprocessingML: each line break a ``w:br``, each tab a
     ``w:tab`` (``inside``: a field character instead of text)."""
     pieces = []
-    lines = _writable(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _writable(text).split("\n")
     for n, line in enumerate(lines):
         if n:
             pieces.append("<w:br/>")

@@ -269,3 +269,29 @@ def test_the_queries_do_not_grow_with_the_comments(
         with django_assert_num_queries(len(queries)):
             response = client.get(url(large, file_format, round_number))
         assert response.status_code == 200
+
+
+def test_a_text_longer_than_a_spreadsheet_cell_holds_is_cut_and_line_ends_are_kept():
+    """Excel refuses a cell of more than 32,767 characters; Windows line ends, typed in a
+    browser's text box, become plain line breaks in both files."""
+    from datetime import date
+
+    from workflows.exports import MatrixFile, MatrixLine, matrix_docx, matrix_xlsx
+
+    line = MatrixLine(
+        number=1,
+        round=1,
+        provision="មាត្រា ១",
+        organisation="ក្រសួងសុខាភិបាល",
+        comment="ក" * 40_000,
+        disposition="",
+        reason="ទីមួយ\r\nទីពីរ",
+        resulting=(),
+    )
+    matrix = MatrixFile(title="អនុក្រឹត្យ", scope="ជុំទី ១", made_on=date(2026, 12, 2), lines=[line])
+    sheet = load_workbook(BytesIO(matrix_xlsx(matrix))).active
+    assert len(sheet["E2"].value) == 32_767 and sheet["E2"].value.endswith("…")
+    assert sheet["G2"].value == "ទីមួយ\nទីពីរ"
+    cell = Document(BytesIO(matrix_docx(matrix))).tables[0].rows[1].cells[6]
+    assert cell.text == "ទីមួយ\nទីពីរ"
+    assert len(cell._tc.xpath(".//w:br")) == 1
