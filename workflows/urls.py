@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import views
+from workflows import views, views_exports
 
 app_name = "workflows"
 
@@ -26,4 +26,14 @@ urlpatterns = [
     path("consultations/<int:pk>/changes/", views.changes_since, name="changes_since"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/respond/", views.comment_respond, name="comment_respond"),
+    path(
+        "<int:process_pk>/rounds/<int:round_number>/matrix.<str:file_format>",
+        views_exports.matrix_export,
+        name="matrix_export",
+    ),
+    path(
+        "<int:process_pk>/matrix.<str:file_format>",
+        views_exports.matrix_export,
+        name="matrix_export_all",
+    ),
 ]

@@ -33,13 +33,13 @@ from workflows import forms, selectors, services
 from workflows.audit import audit_lines
 from workflows.models import Comment, Consultation, Decision, SignOffDecision
 from workflows.permissions import (
-    comment_policy,
     consultation_policy,
     process_policy,
     round_policy,
     task_policy,
     version_policy,
 )
+from workflows.views_exports import matrix_read
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -421,37 +421,23 @@ def _back(request) -> str:
 
 
 def matrix(request, process_pk, round_number):
-    """The round's comment–response matrix. Outside the department: before the director
-    publishes it, only the reader's own organisation's comments, without the drafters'
-    answers; the resulting text only ever from a frozen version, never the working draft."""
-    process = get_object_or_404(process_policy.queryset(request.user, "view"), pk=process_pk)
-    consultation_round = get_object_or_404(
-        process.rounds.select_related("version", "instrument__instrument_type"),
-        number=round_number,
-    )
-    comments = comment_policy.queryset(request.user, "view").filter(
-        consultation__round=consultation_round
-    )
-    show_answers = round_policy.user_may(request.user, "view_answers", consultation_round)
-    results = {}
-    if show_answers:
-        results[consultation_round.number] = selectors.round_result(
-            consultation_round=consultation_round,
-            working_draft=process_policy.user_may(request.user, "view_record", process),
-        )
+    """The round's comment–response matrix, gathered as its downloads are
+    (``views_exports.matrix_read``: what the reader may see of it)."""
+    read = matrix_read(request.user, process_pk=process_pk, round_number=round_number)
+    consultation_round = read.rounds[0]
     return render(
         request,
         "workflows/matrix.html",
         {
-            "process": process,
-            "instrument": process.instrument,
+            "process": read.process,
+            "instrument": read.process.instrument,
             "round": consultation_round,
-            "hide_answers": not show_answers,
+            "hide_answers": not read.answers_shown,
             "can_publish": round_policy.user_may(
                 request.user, "publish_matrix", consultation_round
             ),
-            "result_pending": show_answers and results[consultation_round.number] is None,
-            "rows": selectors.matrix_rows(comments, language=get_language(), results=results),
+            "result_pending": bool(read.results_pending),
+            "rows": read.rows,
         },
     )
 
