@@ -36,4 +36,9 @@ urlpatterns = [
         views_exports.matrix_export,
         name="matrix_export_all",
     ),
+    path(
+        "instruments/<int:pk>/comparison.docx",
+        views_exports.comparison_export,
+        name="comparison_export",
+    ),
 ]

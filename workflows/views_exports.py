@@ -1,6 +1,7 @@
 """The comment–response matrix to download: one round, or every round of the process, as
 XLSX or DOCX. A file holds exactly what the reader's matrix page shows them, because both
-gather the matrix through ``matrix_read``."""
+gather the matrix through ``matrix_read``. And the comparison page's table (តារាងប្រៀបធៀប),
+with the reasons from the matrix answers the reader may see."""
 
 from dataclasses import dataclass
 
@@ -12,8 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from documents import selectors as documents
+from documents.models import Version
+from documents.permissions import instrument_policy
 from khmer.formats import is_khmer, khmer_digits
-from workflows import exports, selectors
+from workflows import exports, exports_comparison, selectors
 from workflows.models import ApprovalProcess, ConsultationRound
 from workflows.permissions import comment_policy, process_policy, round_policy
 
@@ -96,5 +100,97 @@ def matrix_export(request, process_pk: int, file_format: str, round_number: int 
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         True, f"matrix-{read.process.pk}-{name}.{file_format}"
+    )
+    return response
+
+
+# --- The comparison table -----------------------------------------------------------------
+
+
+def comparison_answers(
+    user, *, instrument, old_version, new_version, uids: set[str]
+) -> dict[str, list[exports_comparison.Answer]]:
+    """The drafters' answers that give the reasons for the changes between two versions
+    (None: the working draft), by provision uid: the answered comments of the rounds that
+    sent a version from the older of the two up to (not including) the newer, on that
+    provision or whose answer says it changed it. Only the comments ``user`` may see, of
+    rounds whose answers they may see, as in their matrix. One query."""
+    numbers = [version.number for version in (old_version, new_version) if version is not None]
+    if not numbers:  # the working draft against itself: no round between
+        return {}
+    lowest = min(numbers)
+    highest = max(numbers) if len(numbers) == 2 else None  # None: up to the working draft
+    rounds = round_policy.queryset(user, "view_answers").filter(
+        instrument=instrument, version__number__gte=lowest
+    )
+    if highest is not None:
+        rounds = rounds.filter(version__number__lt=highest)
+    comments = (
+        comment_policy.queryset(user, "view")
+        .filter(consultation__round__in=rounds)
+        .exclude(disposition="")
+        .select_related("consultation__organisation")
+        .order_by("consultation__round__number", "consultation__organisation__code", "pk")
+    )
+    answers: dict[str, list[exports_comparison.Answer]] = {}
+    for comment in comments:
+        answer = exports_comparison.Answer(
+            organisation=str(comment.consultation.organisation),
+            disposition=comment.get_disposition_display(),
+            response=comment.response,
+        )
+        about = {str(uid) for uid in comment.changed_provisions}
+        if comment.provision_uid is not None:
+            about.add(str(comment.provision_uid))
+        for uid in sorted(about & uids):
+            answers.setdefault(uid, []).append(answer)
+    return answers
+
+
+def _version_name(version) -> str:
+    if version is None:
+        return _("Working draft")
+    number = khmer_digits(version.number) if is_khmer() else version.number
+    return _("Version %(number)s: %(label)s") % {"number": number, "label": version.display_label}
+
+
+@require_GET
+def comparison_export(request, pk: int):
+    """The comparison page's two texts (``?a=`` and ``?b=``, a version's pk or "draft",
+    defaulting as the page does) as the comparison table: the changed provisions, or every
+    one with ``?all=1``. For whoever may open the page; 404 otherwise, or for a version of
+    another instrument."""
+    instrument = get_object_or_404(instrument_policy.queryset(request.user, "view"), pk=pk)
+    latest = Version.objects.filter(instrument=instrument).order_by("-number").values("pk").first()
+    a = request.GET.get("a") or (str(latest["pk"]) if latest else "draft")
+    b = request.GET.get("b") or "draft"
+    snapshots = documents.snapshots_to_compare(instrument=instrument, keys=[a, b])
+    if snapshots is None:
+        raise Http404
+    (_old, old_version), (_new, new_version) = snapshots[a], snapshots[b]
+    comparison = documents.comparison_of(snapshots[a], snapshots[b])
+    every = request.GET.get("all") == "1"
+    rows = [row for row in comparison.provisions if every or exports_comparison.is_changed(row)]
+    today = timezone.localdate()
+    content = exports_comparison.comparison_docx(
+        exports_comparison.ComparisonFile(
+            title=instrument.title,
+            old=_version_name(old_version),
+            old_date=old_version.created_at if old_version else today,
+            new=_version_name(new_version),
+            new_date=new_version.created_at if new_version else today,
+            rows=rows,
+            answers=comparison_answers(
+                request.user,
+                instrument=instrument,
+                old_version=old_version,
+                new_version=new_version,
+                uids={row.uid for row in rows},
+            ),
+        )
+    )
+    response = HttpResponse(content, content_type=FORMATS["docx"][1])
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"comparison-{instrument.pk}-{a}-{b}.docx"
     )
     return response
