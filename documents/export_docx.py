@@ -327,6 +327,7 @@ def _schedule_table(layout: Layout, rows: list[dict], ministries: dict[str, str]
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>"
         f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{heading}</w:tr>{body}</w:tbl>"
+        "<w:p/>"  # Word wants a paragraph after a table, even at the end of the text
     )
 
 
