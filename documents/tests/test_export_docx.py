@@ -360,3 +360,13 @@ def test_the_command_refuses_what_it_cannot_write(tmp_path, text, arguments, mes
     with pytest.raises(CommandError, match=message):
         call_command("instrument_export", str(text.pk), *arguments, "-o", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_the_administrator_edits_the_layout_of_a_type_in_the_admin(client, demo):
+    kind = InstrumentType.objects.get(code="prakas")
+    client.force_login(demo["admin"])
+    page = client.get(reverse("admin:documents_instrumenttype_change", args=[kind.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for field in ("title_word_km", "deciding_word_en", "issuing_authority_km", "date_position"):
+        assert f'name="{field}"' in html, field
