@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from documents.models import Instrument, InstrumentType, ReferenceCounter
 from project.history_admin import HistoryAdmin
@@ -8,6 +9,21 @@ from project.history_admin import HistoryAdmin
 class InstrumentTypeAdmin(HistoryAdmin):
     list_display = ["code", "name_km", "name_en", "reference_pattern", "order"]
     search_fields = ["code", "name_km", "name_en"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_km", "name_en", "reference_pattern", "order"]}),
+        (
+            _("Official layout"),
+            {
+                "fields": [
+                    ("title_word_km", "title_word_en"),
+                    ("deciding_word_km", "deciding_word_en"),
+                    ("issuing_authority_km", "issuing_authority_en"),
+                    ("usual_signer_km", "usual_signer_en"),
+                    "date_position",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(ReferenceCounter)

@@ -60,6 +60,21 @@ INSTRUMENT_TYPES = [
 ]
 
 
+# What each type prints (``documents.export_docx``): deciding word (km, en), issuing
+# authority (km, en), where the dates stand. A type not named keeps the fallbacks.
+LAYOUTS = {
+    "law": ("ប្រកាសឱ្យប្រើ", "Hereby promulgates", "", "", "end"),
+    "royal-decree": ("សម្រេច", "Decides", "", "", "end"),
+    "sub-decree": ("សម្រេច", "Decides", "រាជរដ្ឋាភិបាល", "Royal Government", "end"),
+    "prakas": ("សម្រេច", "Decides", "ក្រសួងមហាផ្ទៃ", "Ministry of Interior", "end"),
+    "inter-ministerial-prakas": ("ប្រកាស", "Hereby issues", "", "", "end"),
+    "decision": ("សម្រេច", "Decides", "ក្រសួងមហាផ្ទៃ", "Ministry of Interior", "end"),
+    "circular": ("", "", "ក្រសួងមហាផ្ទៃ", "Ministry of Interior", "top"),
+    "guideline": ("", "", "ក្រសួងមហាផ្ទៃ", "Ministry of Interior", "top"),
+    "policy": ("", "", "រាជរដ្ឋាភិបាល", "Royal Government", "end"),
+}
+
+
 @transaction.atomic
 def instrument_types_seed() -> None:
     for order, (code, km, en, signer_km, signer_en, pattern) in enumerate(INSTRUMENT_TYPES):
@@ -72,5 +87,21 @@ def instrument_types_seed() -> None:
                 "usual_signer_en": signer_en,
                 "reference_pattern": pattern,
                 "order": order,
+                "title_word_km": km,
+                "title_word_en": en.split(" / ")[0],
+                **_layout(code),
             },
         )
+
+
+def _layout(code: str) -> dict:
+    deciding_km, deciding_en, authority_km, authority_en, dates = LAYOUTS.get(
+        code, ("", "", "", "", "end")
+    )
+    return {
+        "deciding_word_km": deciding_km,
+        "deciding_word_en": deciding_en,
+        "issuing_authority_km": authority_km,
+        "issuing_authority_en": authority_en,
+        "date_position": dates,
+    }

@@ -53,6 +53,55 @@ class InstrumentType(BilingualNameMixin):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    # The official layout (``documents.export_docx``): what the printed instrument says that
+    # differs from type to type. Blank: the fallback each help text gives.
+    class DatePosition(models.TextChoices):
+        END = "end", _("After the text, above the signature")
+        TOP = "top", _("At the top, under the national heading")
+
+    title_word_km = models.CharField(
+        _("title word (Khmer)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The word the document is headed with (អនុក្រឹត្យ…); blank: the name."),
+    )
+    title_word_en = models.CharField(
+        _("title word (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Blank: the English name."),
+    )
+    deciding_word_km = models.CharField(
+        _("deciding word (Khmer)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The word between the preamble and the text (សម្រេច, ប្រកាស…); blank: សម្រេច."),
+    )
+    deciding_word_en = models.CharField(
+        _("deciding word (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Blank: “Decides”."),
+    )
+    issuing_authority_km = models.CharField(
+        _("issuing authority (Khmer)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Written at the top left (រាជរដ្ឋាភិបាល, ក្រសួងមហាផ្ទៃ…); blank: none."),
+    )
+    issuing_authority_en = models.CharField(
+        _("issuing authority (English)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Blank: the Khmer one."),
+    )
+    date_position = models.CharField(
+        _("where the dates stand"),
+        max_length=8,
+        choices=DatePosition.choices,
+        default=DatePosition.END,
+    )
+
     history = HistoricalRecords()
 
     class Meta:

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from documents import views
+from documents import views, views_exports
 from documents.permissions import instrument_policy
 
 
@@ -67,6 +67,9 @@ class InstrumentsApp(Application):
     )
     compare_path = path("<int:pk>/compare/", views.compare, name="compare")
     timeline_path = path("<int:pk>/timeline/", views.timeline, name="timeline")
+    export_docx_path = path(
+        "<int:pk>/export/<str:version>.docx", views_exports.instrument_docx, name="export_docx"
+    )
 
     def has_view_permission(self, user, obj=None):
         """The application (its menu, its pages) is the department's: whoever may read the
