@@ -13,6 +13,11 @@ urlpatterns = [
         name="version_text",
     ),
     path(
+        "instruments/<int:pk>/versions/<int:version_pk>/docx/",
+        views_exports.version_docx,
+        name="version_docx",
+    ),
+    path(
         "<int:process_pk>/rounds/<int:round_number>/close/", views.round_close, name="round_close"
     ),
     path("tasks/<int:task_pk>/reassign/", views.task_reassign, name="task_reassign"),

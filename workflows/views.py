@@ -590,6 +590,15 @@ def instrument_process(request, pk):
         else set()
     )
     rounds = selectors.rounds_with_consultations(instrument=instrument, user=request.user)
+    sent = [r.version_id for r in rounds]
+    if process and internal and getattr(process, "sign_off", None):
+        sent.append(process.sign_off.version_id)
+    # The versions this person may download (text or Word), one query for them all.
+    downloadable = set(
+        version_policy.queryset(request.user, "view")
+        .filter(pk__in=sent)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "workflows/instrument_process.html",
@@ -616,6 +625,7 @@ def instrument_process(request, pk):
                 r.pk for r in rounds if round_policy.user_may(request.user, "close", r)
             },
             "can_read_text": instrument_policy.user_may(request.user, "view", instrument),
+            "downloadable": downloadable,
             "sign_off": getattr(process, "sign_off", None) if process and internal else None,
         },
     )

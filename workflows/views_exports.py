@@ -194,3 +194,29 @@ def comparison_export(request, pk: int):
         True, f"comparison-{instrument.pk}-{a}-{b}.docx"
     )
     return response
+
+
+@require_GET
+def version_docx(request, pk: int, version_pk: int):
+    """A version as DOCX in the official layout, to whoever may see that version (the version
+    policy's ``view``): a consulted ministry's reviewer gets the versions sent to them, as the
+    process page offers them. 404 to anyone else, or for a version of another instrument.
+    ``?language=en`` for the English layout."""
+    from documents import export_docx
+    from workflows.permissions import version_policy
+
+    version = get_object_or_404(
+        version_policy.queryset(request.user, "view").select_related("instrument__instrument_type"),
+        pk=version_pk,
+        instrument_id=pk,
+    )
+    language = "en" if request.GET.get("language") == "en" else "km"
+    export = export_docx.export_of(instrument=version.instrument, version=version)
+    response = HttpResponse(
+        export_docx.instrument_docx(export, language=language),
+        content_type=export_docx.CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, export_docx.filename(export, language=language)
+    )
+    return response
