@@ -472,6 +472,16 @@ def test_our_urls_refuse_a_task_or_round_that_is_not_theirs_and_write_nothing(st
                 response = director.post(url, data)  # a finished task
                 assert response.status_code in (200, 403, 404), (url, response.status_code)
                 refused += 2
+        elif keys in ({"process_pk", "file_format"}, {"process_pk", "round_number", "file_format"}):
+            # The matrix as a file: a round the process does not have, for the director; every
+            # round of a process that did not consult MoH, for its reviewer.
+            kwargs = {"process_pk": processes["at_chief"].pk, "file_format": "xlsx"}
+            client = reviewer
+            if "round_number" in keys:
+                kwargs["round_number"], client = 1, director
+            response = client.get(reverse(name, kwargs=kwargs))
+            assert response.status_code == 404, (name, response.status_code)
+            refused += 1
         else:
             pytest.fail(f"{name} takes {keys}: say here what it must refuse")
     assert fingerprint() == before, "a refused request wrote something"
