@@ -294,18 +294,25 @@ def _landscape_a4(section) -> None:
         setattr(section, side, Mm(_DOCX_MARGIN_MM))
 
 
-def matrix_docx(matrix: MatrixFile) -> bytes:
-    """A4 landscape: the title (matrix, instrument, round, date), then the table, its
-    heading row repeated on every page, and the page number in the footer."""
+def landscape_document(title: str) -> Document:
+    """A Word document for a table: A4 landscape, Khmer fonts by default, the page number
+    centred in the footer, ``title`` in its properties."""
     document = Document()
     document.core_properties.author = document.core_properties.last_modified_by = "Lekhit"
-    document.core_properties.title = matrix.title
+    document.core_properties.title = title
     _khmer_defaults(document)
     section = document.sections[0]
     _landscape_a4(section)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(footer)
+    return document
+
+
+def matrix_docx(matrix: MatrixFile) -> bytes:
+    """A4 landscape: the title (matrix, instrument, round, date), then the table, its
+    heading row repeated on every page, and the page number in the footer."""
+    document = landscape_document(matrix.title)
 
     made_on = format_date(matrix.made_on)
     for text, size in (

@@ -13,7 +13,6 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -27,10 +26,8 @@ from workflows.exports import (
     KHMER_FONT,
     _append_runs,
     _cell,
-    _khmer_defaults,
-    _landscape_a4,
-    _page_number,
     _writable,
+    landscape_document,
 )
 
 # Each column's width in millimetres: together the 267 mm between A4 landscape's margins.
@@ -174,15 +171,7 @@ def comparison_docx(comparison: ComparisonFile) -> bytes:
     """A4 landscape: the title (the table, the instrument, the two versions and their
     dates), then one row per provision, the heading row repeated on every page, and the
     page number in the footer."""
-    document = Document()
-    document.core_properties.author = document.core_properties.last_modified_by = "Lekhit"
-    document.core_properties.title = comparison.title
-    _khmer_defaults(document)
-    section = document.sections[0]
-    _landscape_a4(section)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number(footer)
+    document = landscape_document(comparison.title)
 
     versions = (
         f"{comparison.old} ({format_date(comparison.old_date)})"
