@@ -245,29 +245,15 @@ class ApprovalFlowViewset(FlowViewset):
         return menu_counts(request.user, [self._flow_class])
 
 
-class InstrumentColumnsMixin:
+class InstrumentColumnsMixin(InstrumentOfTaskMixin):
     """Inbox and queue rows that say which instrument, which organisation, how long it has
     waited and by when it is due, in the user's language. One query, whatever the rows."""
 
-    paginator_class = BoundedPaginator
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related(
-                "process__approvalprocess__instrument", "owner", "deadline__organisation"
-            )
-        )
+    related = (*InstrumentOfTaskMixin.related, "deadline__organisation")
 
     @staticmethod
     def _deadline(task):
         return getattr(task, "deadline", None)
-
-    def instrument(self, task):
-        return task.process.approvalprocess.instrument.title
-
-    instrument.short_description = _("Instrument")
 
     def organisation(self, task):
         deadline = self._deadline(task)
