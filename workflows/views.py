@@ -593,7 +593,8 @@ def instrument_process(request, pk):
     sent = [r.version_id for r in rounds]
     if process and internal and getattr(process, "sign_off", None):
         sent.append(process.sign_off.version_id)
-    # The versions this person may download (text or Word), one query for them all.
+    # The versions sent, and the one signed, that this person may download (text or Word):
+    # one query for them all.
     downloadable = set(
         version_policy.queryset(request.user, "view")
         .filter(pk__in=sent)

@@ -36,15 +36,6 @@ def change_status(change):
     return " · ".join(parts)
 
 
-@register.filter
-def version_visible_to(version_id, user) -> bool:
-    """``{% if version.pk|version_visible_to:request.user %}``: may this person download that
-    version's text? The version policy's ``view``, as the download asks."""
-    from workflows.permissions import version_policy
-
-    return version_policy.queryset(user, "view").filter(pk=version_id).exists()
-
-
 STEP_ROLES = {
     "chief_review": gettext_lazy("Office chief"),
     "director_review": gettext_lazy("Department director"),
