@@ -32,8 +32,15 @@ def instrument_docx(request, pk: int, version: str):
             raise Http404
     else:
         raise Http404
+    return docx_download(request, instrument=instrument, version=chosen)
+
+
+def docx_download(request, *, instrument, version) -> HttpResponse:
+    """The instrument's ``version`` (None: the working draft) as a DOCX attachment, in the
+    layout of ``?language=en`` (Khmer otherwise): for whichever view has checked that the
+    person may have it."""
     language = "en" if request.GET.get("language") == "en" else "km"
-    export = export_docx.export_of(instrument=instrument, version=chosen)
+    export = export_docx.export_of(instrument=instrument, version=version)
     response = HttpResponse(
         export_docx.instrument_docx(export, language=language),
         content_type=export_docx.CONTENT_TYPE,

@@ -202,7 +202,7 @@ def version_docx(request, pk: int, version_pk: int):
     policy's ``view``): a consulted ministry's reviewer gets the versions sent to them, as the
     process page offers them. 404 to anyone else, or for a version of another instrument.
     ``?language=en`` for the English layout."""
-    from documents import export_docx
+    from documents.views_exports import docx_download
     from workflows.permissions import version_policy
 
     version = get_object_or_404(
@@ -210,13 +210,4 @@ def version_docx(request, pk: int, version_pk: int):
         pk=version_pk,
         instrument_id=pk,
     )
-    language = "en" if request.GET.get("language") == "en" else "km"
-    export = export_docx.export_of(instrument=version.instrument, version=version)
-    response = HttpResponse(
-        export_docx.instrument_docx(export, language=language),
-        content_type=export_docx.CONTENT_TYPE,
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_docx.filename(export, language=language)
-    )
-    return response
+    return docx_download(request, instrument=version.instrument, version=version)
