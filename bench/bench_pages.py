@@ -112,19 +112,7 @@ class RoundsJourney(Journey):
 
         # Another round until the last: the rounds planned so far tell which this is.
         planned = ConsultationRound.objects.filter(process=self.process).count()
-        if planned < self.rounds:
-            from workflows import services
-
-            for comment in services.unanswered_comments(process=self.process):
-                services.comment_respond(
-                    comment=comment,
-                    user=self.users["drafter"],
-                    disposition="accepted",
-                    response="បានកែ",
-                )
-            self._drive("consolidate", "drafter", next_step="round")
-        else:
-            super().consolidate()
+        super().consolidate(next_step="round" if planned < self.rounds else "legal")
 
     def agree(self, code):
         from workflows.models import Consultation

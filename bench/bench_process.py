@@ -156,7 +156,9 @@ class Journey:
             position="comments",
         )
 
-    def consolidate(self):
+    def consolidate(self, next_step: str = "legal"):
+        """Answer every comment, then send the text on: to legal review, or to another
+        round (``next_step="round"``)."""
         from workflows import services
 
         for comment in services.unanswered_comments(process=self.process):
@@ -166,7 +168,7 @@ class Journey:
                 disposition="accepted",
                 response="បានកែ",
             )
-        self._drive("consolidate", "drafter", next_step="legal")
+        self._drive("consolidate", "drafter", next_step=next_step)
 
     def sign(self):
         self._drive("sign_off", "dg", decision="approve", reason="")
