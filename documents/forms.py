@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import InstrumentType, Provision, ScheduleRow
 from documents.services import TEXT_MAX
 from khmer import forms as khmer_forms
+from khmer.db import khmer_order
 from khmer.text import typed_text
 from organisations.models import Organisation, User
 from organisations.roles import Role
@@ -56,12 +57,20 @@ def _text_field(label, max_length):
 
 
 class InstrumentFilterForm(forms.Form):
-    """The instrument list's filters: words of the title, the status, the type."""
+    """The instrument list's filters: words of the title or the reference number, the status,
+    the type; and its order."""
 
-    q = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+    SORT_BY_TITLE = "title"
+
+    q = forms.CharField(label=_("Title or number contains"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False)
     instrument_type = forms.ModelChoiceField(
         label=_("Type"), required=False, queryset=InstrumentType.objects.all()
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Latest change first")), (SORT_BY_TITLE, _("By title"))],
     )
 
     def __init__(self, *args, **kwargs):
@@ -72,9 +81,25 @@ class InstrumentFilterForm(forms.Form):
         self.fields["instrument_type"].empty_label = _("Any")
 
     def filter(self, instruments):
-        """``instruments`` narrowed by what was asked; all of them for an invalid form."""
+        """``instruments`` narrowed by what was asked, in the order asked; all of them for an
+        invalid form."""
         if not self.is_valid():
             return instruments
+        data = self.cleaned_data
+        words = typed_text(data["q"])
+        if words:
+            instruments = instruments.filter(
+                models.Q(title_km__icontains=words)
+                | models.Q(title_en__icontains=words)
+                | models.Q(reference_number__icontains=words)
+            )
+        if data["status"]:
+            instruments = instruments.filter(status=data["status"])
+        if data["instrument_type"]:
+            instruments = instruments.filter(instrument_type=data["instrument_type"])
+        if data["sort"] == self.SORT_BY_TITLE:
+            instruments = instruments.order_by(khmer_order("title_km"), "pk")
+        return instruments
         data = self.cleaned_data
         words = typed_text(data["q"])
         if words:

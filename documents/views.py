@@ -9,12 +9,14 @@ changes (add, move, delete) return the whole outline, since they renumber what f
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -121,27 +123,56 @@ def _back_to_editor(request, instrument: Instrument, **extra) -> HttpResponse:
 INSTRUMENTS_PER_PAGE = 50
 
 
-@require_GET
-def instrument_list(request):
-    """The instruments the person may read, newest first, a page at a time, filtered."""
-    filters = InstrumentFilterForm(request.GET)
-    instruments = filters.filter(permissions.instrument_policy.queryset(request.user, "view"))
-    page = Paginator(selectors.instrument_list(instruments=instruments), INSTRUMENTS_PER_PAGE)
-    page_obj = page.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return TemplateResponse(
-        request,
-        "documents/instrument_list.html",
-        {
-            "filters": filters,
-            "instruments": page_obj.object_list,
-            "page_obj": page_obj,
-            "filtered": any(query.values()),
-            "query": query.urlencode(),
-            "can_create": permissions.instrument_policy.user_may(request.user, "create"),
-        },
-    )
+class InstrumentListView(View):
+    """The instruments the person may read, newest first, a page at a time, filtered.
+
+    The workflows app extends it with each instrument's current step, holder and deadline
+    (``workflows.views_instruments``): what this app does not know."""
+
+    http_method_names = ["get", "head", "options"]
+    filter_form_class = InstrumentFilterForm
+    template_name = "documents/instrument_list.html"
+    per_page = INSTRUMENTS_PER_PAGE
+
+    def filter_form(self, data) -> InstrumentFilterForm:
+        return self.filter_form_class(data)
+
+    def rows(self, instruments: QuerySet[Instrument]) -> QuerySet[Instrument]:
+        """The rows of the list, filtered, with what each row shows."""
+        return selectors.instrument_list(instruments=instruments)
+
+    def page_rows(self, rows: list[Instrument]) -> list[Instrument]:
+        """The page's rows, given what else they show (in a constant number of queries)."""
+        return rows
+
+    def context(self) -> dict:
+        return {}
+
+    def get(self, request):
+        filters = self.filter_form(request.GET)
+        instruments = filters.filter(permissions.instrument_policy.queryset(request.user, "view"))
+        page_obj = Paginator(self.rows(instruments), self.per_page).get_page(
+            request.GET.get("page")
+        )
+        page_obj.object_list = self.page_rows(list(page_obj.object_list))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "filters": filters,
+                "instruments": page_obj.object_list,
+                "page_obj": page_obj,
+                "filtered": any(query.values()),
+                "query": query.urlencode(),
+                "can_create": permissions.instrument_policy.user_may(request.user, "create"),
+                **self.context(),
+            },
+        )
+
+
+instrument_list = InstrumentListView.as_view()
 
 
 @require_http_methods(["GET", "POST"])

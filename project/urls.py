@@ -8,7 +8,6 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
-from documents.viewsets import InstrumentsApp
 from organisations.forms import PasswordChangeForm
 from organisations.views import ProfileView, SignInView, away, home, language_switch
 from project.i18n import catalogue_etag
@@ -16,7 +15,7 @@ from project.security import ThrottledPasswordChangeView, ThrottledPasswordReset
 from tasks.views import health
 from workflows.flows import ApprovalFlow
 from workflows.views import verify, verify_hash, verify_text
-from workflows.viewsets import ApprovalFlowViewset, LekhitWorkflowApp
+from workflows.viewsets import ApprovalFlowViewset, InstrumentsApp, LekhitWorkflowApp
 
 # The Tasks application (inbox, queue, archive): its menu frames the pages beside the site
 # too (project.frame).

@@ -1,8 +1,15 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from documents.forms import InstrumentFilterForm
 from khmer import forms as khmer_forms
+from khmer.db import khmer_order
+from khmer.formats import format_number
+from organisations.models import Organisation, User
+from tasks.models import TaskDeadline
 from workflows.models import Decision, Disposition, NextStep, Position, SignOffDecision, SilenceRule
 
 TEXT_LIMIT = 10000
@@ -114,3 +121,75 @@ class DeadlineExtendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class WorkingInstrumentFilterForm(InstrumentFilterForm):
+    """The instrument list's filters, with what the process knows: the step each instrument
+    is at, who or which organisation holds it, whether it is overdue; and the year it began."""
+
+    step = forms.ChoiceField(label=_("Current step"), required=False)
+    holder = forms.ModelChoiceField(
+        label=_("Held by"), required=False, queryset=User.objects.none()
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Held by the organisation"), required=False, queryset=Organisation.objects.none()
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    year = forms.TypedChoiceField(
+        label=_("Year begun"), required=False, coerce=int, empty_value=None
+    )
+
+    field_order = [
+        "q",
+        "instrument_type",
+        "status",
+        "step",
+        "holder",
+        "organisation",
+        "overdue",
+        "year",
+    ]
+
+    def __init__(self, *args, steps, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [("", _("Any")), *steps]
+        holder = self.fields["holder"]
+        holder.queryset = User.objects.filter(is_active=True, is_superuser=False).order_by(
+            khmer_order("first_name"), khmer_order("last_name"), "username"
+        )
+        holder.empty_label = _("Anyone")
+        organisation = self.fields["organisation"]
+        name = "name_en" if get_language() == "en" else "name_km"
+        organisation.queryset = Organisation.objects.filter(is_active=True).order_by(
+            khmer_order(name), "pk"
+        )
+        organisation.empty_label = _("Any")
+        self.fields["year"].choices = [
+            ("", _("Any")),
+            *((year, format_number(year)) for year in years),
+        ]
+
+    def filter(self, instruments):
+        instruments = super().filter(instruments)
+        if not self.is_valid():
+            return instruments
+        data = self.cleaned_data
+        held = {
+            "step": data["step"],
+            "assignee": data["holder"],
+            "organisation": data["organisation"],
+        }
+        held = {name: value for name, value in held.items() if value}
+        if data["overdue"]:
+            held["due_on__lt"] = timezone.localdate()
+        if held:
+            instruments = instruments.filter(
+                Exists(
+                    TaskDeadline.objects.filter(
+                        instrument=OuterRef("pk"), closed_at__isnull=True, **held
+                    )
+                )
+            )
+        if data["year"]:
+            instruments = instruments.filter(created_at__year=data["year"])
+        return instruments

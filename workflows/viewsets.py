@@ -11,6 +11,8 @@ other process, and every task URL of the flow refuses a task the user may not se
 
 from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,7 @@ from django_filters import (
     ChoiceFilter,
     DateRangeFilter,
     FilterSet,
+    ModelChoiceFilter,
     MultipleChoiceFilter,
 )
 from viewflow.utils import viewprop
@@ -42,8 +45,11 @@ from viewflow.workflow.flow.views.list import (
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from documents import viewsets as documents_viewsets
+from documents.models import InstrumentType
 from khmer.formats import format_date
 from project.pagination import BoundedPaginator
+from workflows import views_instruments
 from workflows.flows import ApprovalFlow
 from workflows.permissions import process_policy, task_policy
 from workflows.selectors import open_task_counts, tasks_of_process_or_instrument, visible_only
@@ -91,7 +97,29 @@ class StepsFilter(FilterSet):
 
 
 class UserTaskListFilter(StepsFilter):
-    """The inbox's and the queue's."""
+    """The inbox's and the queue's: also by the instrument's type, and the steps past their
+    deadline."""
+
+    instrument_type = ModelChoiceFilter(
+        label=_("Type"),
+        field_name="process__approvalprocess__instrument__instrument_type",
+        queryset=InstrumentType.objects.all(),
+        empty_label=_("Any"),
+    )
+    lateness = ChoiceFilter(
+        label=_("Deadline"),
+        choices=[("overdue", _("Overdue only"))],
+        empty_label=_("Any"),
+        method="filter_lateness",
+    )
+
+    class Meta(StepsFilter.Meta):
+        fields = ("process", "instrument_type", "flow_task", "lateness", "created")
+
+    def filter_lateness(self, queryset, name, value):
+        return queryset.filter(
+            deadline__closed_at__isnull=True, deadline__due_on__lt=timezone.localdate()
+        )
 
 
 class ArchiveListFilter(StepsFilter):
@@ -367,3 +395,10 @@ class LekhitWorkflowApp(WorkflowAppViewset):
 
     def get_context_data(self, request):
         return menu_counts(request.user, self.flow_classes)
+
+
+class InstrumentsApp(documents_viewsets.InstrumentsApp):
+    """The Instruments application, its list showing each instrument's step, holder and
+    deadline (what the process knows)."""
+
+    index_path = path("", views_instruments.instrument_list, name="index")
