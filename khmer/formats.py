@@ -26,6 +26,7 @@ __all__ = [
     "KHMER_MONTHS",
     "collation_key",
     "format_date",
+    "format_month",
     "format_datetime",
     "format_number",
     "is_khmer",
@@ -133,6 +134,18 @@ def format_date(value: date, language: str | None = None, *, long: bool = True) 
     if long:
         return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day:02}/{value.month:02}/{value.year}"
+
+
+def format_month(value: date, language: str | None = None, *, short: bool = False) -> str:
+    """A month of a year: "ខែវិច្ឆិកា ឆ្នាំ២០២៦" / "November 2026"; short, for a chart's axis:
+    "វិច្ឆិកា ២០២៦" / "Nov 2026"."""
+    value = _local_date(value)
+    if is_khmer(language):
+        month = KHMER_MONTHS[value.month - 1]
+        text = f"{month} {value.year}" if short else f"ខែ{month} ឆ្នាំ{value.year}"
+        return khmer_digits(text)
+    month = _ENGLISH_MONTHS[value.month - 1]
+    return f"{month[:3] if short else month} {value.year}"
 
 
 def format_datetime(value: datetime, language: str | None = None) -> str:

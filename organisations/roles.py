@@ -23,6 +23,8 @@ class Role(models.TextChoices):
 
 
 _VIEW_PROCESS = "workflows.view_approvalprocess"
+# The portfolio dashboard and the transfer tracker (``oversight``).
+_VIEW_PORTFOLIO = "workflows.view_portfolio"
 _VIEW_INSTRUMENTS = ["documents.view_instrument", "documents.view_instrumenttype"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflows.review_as_director",
         "workflows.reassign_task",
         "tasks.extend_deadline",
+        _VIEW_PORTFOLIO,
     ],
     # Which consultation tasks a reviewer may take follows from their organisation
     # (organisations.backends); they never browse the instruments themselves.
@@ -54,11 +57,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_INSTRUMENTS,
         "workflows.sign_off",
         "tasks.extend_deadline",
+        _VIEW_PORTFOLIO,
     ],
     Role.REGISTRY: [_VIEW_PROCESS, *_VIEW_INSTRUMENTS, "workflows.register"],
     Role.ADMINISTRATOR: [
         _VIEW_PROCESS,
         *_VIEW_INSTRUMENTS,
+        _VIEW_PORTFOLIO,
         "organisations.view_user",
         "organisations.add_user",
         "organisations.change_user",

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "workflows",
     "tasks",
     "notifications",
+    # Oversight of the whole: the portfolio dashboard, the transfer tracker.
+    "oversight",
     # The REST API, on top of the others (it imports them; none imports it).
     "rest_framework",
     "rest_framework.authtoken",

@@ -10,6 +10,7 @@ from viewflow.urls import Site
 
 from organisations.forms import PasswordChangeForm
 from organisations.views import ProfileView, SignInView, away, home, language_switch
+from oversight.viewsets import OversightApp
 from project.i18n import catalogue_etag
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
@@ -32,6 +33,7 @@ site = Site(
     viewsets=[
         InstrumentsApp(),
         tasks_app,
+        OversightApp(),
     ],
 )
 

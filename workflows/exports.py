@@ -119,30 +119,33 @@ def _shown_width(text: str, most: int) -> int:
     return widest
 
 
-def _xlsx_row(sheet, row_number: int, values: list, style: str, widths: list[int]) -> None:
-    """Write one row, in ``style``; widen ``widths`` to its texts."""
+def _xlsx_row(
+    sheet, row_number: int, values: list, style: str, shown: list[int], widths: list[tuple]
+) -> None:
+    """Write one row, in ``style``; widen ``shown`` to its texts."""
     for column, value in enumerate(values, start=1):
         if isinstance(value, str):
             value = _writable(value)
             if len(value) > _XLSX_CELL_MOST:
                 value = value[: _XLSX_CELL_MOST - 1] + "…"
-            widths[column - 1] = max(
-                widths[column - 1], _shown_width(value, _XLSX_WIDTHS[column - 1][1])
-            )
+            shown[column - 1] = max(shown[column - 1], _shown_width(value, widths[column - 1][1]))
         cell = sheet.cell(row=row_number, column=column, value=value)
         cell.style = style
         if isinstance(value, str):
             cell.data_type = "s"  # a comment starting with "=" is text, never a formula
 
 
-def matrix_xlsx(matrix: MatrixFile) -> bytes:
-    """One sheet, one row per comment, the heading row frozen and filtered; numbers stay
-    numbers (to sort), the Khmer font is on every cell and long texts wrap."""
+def table_xlsx(
+    *, title: str, sheet: str, headings: list[str], rows: list[list], widths: list[tuple[int, int]]
+) -> bytes:
+    """One sheet of ``rows`` under ``headings``, the heading row frozen and filtered;
+    numbers stay numbers (to sort), the Khmer font is on every cell and long texts wrap.
+    ``widths``: each column's least and most width, in characters."""
     workbook = Workbook()
     workbook.properties.creator = "Lekhit"
-    workbook.properties.title = matrix.title
-    sheet = workbook.active
-    sheet.title = _writable(matrix.scope)[:31]
+    workbook.properties.title = title
+    worksheet = workbook.active
+    worksheet.title = _writable(sheet)[:31]
     # Named styles: set once, and a cell takes one by name (much cheaper than a font and
     # an alignment set on each cell); they also show in the spreadsheet's styles list.
     wrapped = Alignment(wrap_text=True, vertical="top")
@@ -156,10 +159,32 @@ def matrix_xlsx(matrix: MatrixFile) -> bytes:
     workbook.add_named_style(body)
     workbook.add_named_style(heading)
 
-    widths = [0] * len(_XLSX_WIDTHS)
-    _xlsx_row(sheet, 1, headings(), heading.name, widths)
-    for row_number, line in enumerate(matrix.lines, start=2):
-        values = [
+    shown = [0] * len(widths)
+    _xlsx_row(worksheet, 1, headings, heading.name, shown, widths)
+    for row_number, values in enumerate(rows, start=2):
+        _xlsx_row(worksheet, row_number, values, body.name, shown, widths)
+    for column, (width, (least, most)) in enumerate(zip(shown, widths, strict=True)):
+        worksheet.column_dimensions[get_column_letter(column + 1)].width = min(
+            max(width + 2, least), most
+        )
+
+    last = get_column_letter(len(widths))
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    worksheet.print_title_rows = "1:1"
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth, worksheet.page_setup.fitToHeight = 1, 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def matrix_xlsx(matrix: MatrixFile) -> bytes:
+    """One row per comment."""
+    rows = [
+        [
             line.number,
             line.round,
             line.provision,
@@ -169,23 +194,11 @@ def matrix_xlsx(matrix: MatrixFile) -> bytes:
             line.reason,
             _resulting_text(line),
         ]
-        _xlsx_row(sheet, row_number, values, body.name, widths)
-    for column, (width, (least, most)) in enumerate(zip(widths, _XLSX_WIDTHS, strict=True)):
-        sheet.column_dimensions[get_column_letter(column + 1)].width = min(
-            max(width + 2, least), most
-        )
-
-    last = get_column_letter(len(_XLSX_WIDTHS))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last}{len(matrix.lines) + 1}"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        for line in matrix.lines
+    ]
+    return table_xlsx(
+        title=matrix.title, sheet=matrix.scope, headings=headings(), rows=rows, widths=_XLSX_WIDTHS
+    )
 
 
 # --- DOCX ---------------------------------------------------------------------------------

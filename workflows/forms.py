@@ -1,3 +1,6 @@
+import re
+from datetime import date
+
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -10,7 +13,15 @@ from khmer.db import khmer_order
 from khmer.formats import format_number
 from organisations.models import Organisation, User
 from tasks.models import TaskDeadline
-from workflows.models import Decision, Disposition, NextStep, Position, SignOffDecision, SilenceRule
+from workflows.models import (
+    Decision,
+    Disposition,
+    NextStep,
+    Position,
+    SignOff,
+    SignOffDecision,
+    SilenceRule,
+)
 
 TEXT_LIMIT = 10000
 
@@ -123,6 +134,26 @@ class DeadlineExtendForm(forms.Form):
     )
 
 
+_LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MonthField(forms.CharField):
+    """A month, as a browser's month input sends it ("2026-11"): the first day of it."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+    default_error_messages = {"invalid": _("Give a month, as 2026-11.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = _MONTH.match(value.translate(_LATIN_DIGITS))
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return date(int(match[1]), int(match[2]), 1)
+
+
 class WorkingInstrumentFilterForm(InstrumentFilterForm):
     """The instrument list's filters, with what the process knows: the step each instrument
     is at, who or which organisation holds it, whether it is overdue; and the year it began."""
@@ -138,6 +169,7 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
     year = forms.TypedChoiceField(
         label=_("Year begun"), required=False, coerce=int, empty_value=None
     )
+    signed = MonthField(label=_("Signed in the month"), required=False)
 
     field_order = [
         "q",
@@ -148,6 +180,7 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
         "organisation",
         "overdue",
         "year",
+        "signed",
     ]
 
     def __init__(self, *args, steps, years, **kwargs):
@@ -192,4 +225,15 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
             )
         if data["year"]:
             instruments = instruments.filter(created_at__year=data["year"])
+        if data["signed"]:
+            month = data["signed"]
+            instruments = instruments.filter(
+                Exists(
+                    SignOff.objects.filter(
+                        instrument=OuterRef("pk"),
+                        signed_at__year=month.year,
+                        signed_at__month=month.month,
+                    )
+                )
+            )
         return instruments

@@ -65,6 +65,7 @@ class ApprovalProcess(Process):
             ("sign_off", _("Can sign off instruments")),
             ("register", _("Can number and archive signed instruments")),
             ("reassign_task", _("Can reassign the tasks of their unit")),
+            ("view_portfolio", _("Can see the portfolio and the transfer of functions")),
         ]
 
     def __str__(self):

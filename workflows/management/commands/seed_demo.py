@@ -11,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from workflows.demo_announcements import announcements_seed
+        from workflows.demo_portfolio import portfolio_seed
 
         with transaction.atomic():
             organisations = organisations_seed()
@@ -18,6 +19,8 @@ class Command(BaseCommand):
             users = users_seed(organisations=organisations)
         # A few instruments under way, so that each person's bell has something in it.
         announcements_seed()
+        # A signed transfer schedule, for the dashboard and the transfer tracker.
+        portfolio_seed()
         self.stdout.write(
             self.style.SUCCESS(_("Demo data is ready. Logins (password: %s):") % DEMO_PASSWORD)
         )

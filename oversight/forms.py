@@ -1,0 +1,112 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Instrument, ScheduleRow
+from khmer.db import khmer_order
+from khmer.formats import format_number
+from organisations.models import Organisation
+from oversight.selectors import Period, Stage
+from workflows.forms import MonthField
+
+
+def months_before(month: date, count: int) -> date:
+    """The first day of the month ``count`` months before ``month``'s."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def last_day(month: date) -> date:
+    following = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return following.fromordinal(following.toordinal() - 1)
+
+
+class PeriodForm(forms.Form):
+    """The months the dashboard's durations, records and signatures cover: by default the
+    twelve months to this one."""
+
+    start = MonthField(label=_("From the month"), required=False)
+    end = MonthField(label=_("To the month"), required=False)
+
+    MOST_MONTHS = 120
+
+    def period(self) -> Period:
+        this_month = timezone.localdate().replace(day=1)
+        start, end = months_before(this_month, 11), this_month
+        if self.is_valid():
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        if start > end:
+            start, end = end, start
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months >= self.MOST_MONTHS:  # ten years at most: a chart of 120 bars
+            start = months_before(end, self.MOST_MONTHS - 1)
+        return Period(start, last_day(end))
+
+
+class TransferFilterForm(forms.Form):
+    """The tracker's filters: the ministry the functions leave, the sector, the level they
+    go to, the year they take effect, where they stand."""
+
+    STAGES = [
+        (Stage.DRAFTING, _("Being drafted")),
+        (Stage.CONSULTATION, _("In consultation or review")),
+        (Stage.SIGNED, _("Signed, not yet in force")),
+        (Stage.IN_FORCE, _("In force")),
+    ]
+
+    ministry = forms.ModelChoiceField(
+        label=_("From the ministry"), required=False, queryset=Organisation.objects.none()
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    level = forms.ChoiceField(label=_("To the level"), required=False)
+    year = forms.TypedChoiceField(
+        label=_("In force in"), required=False, coerce=int, empty_value=None
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+
+    def __init__(self, *args, sectors: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        ministry = self.fields["ministry"]
+        ministry.queryset = Organisation.objects.filter(
+            kind__in=[Organisation.Kind.MINISTRY, Organisation.Kind.INSTITUTION]
+        ).order_by(khmer_order("name_km"), "pk")
+        ministry.empty_label = _("Any")
+        self.fields["sector"].choices = [("", _("Any")), *((s, s) for s in sectors)]
+        self.fields["level"].choices = [("", _("Any")), *ScheduleRow.Level.choices]
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [
+            ("", _("Any")),
+            *((year, format_number(year)) for year in range(this_year + 5, 1999, -1)),
+        ]
+        self.fields["stage"].choices = [("", _("Any")), *self.STAGES]
+
+    def filter(self, rows):
+        if not self.is_valid():
+            return rows
+        data = self.cleaned_data
+        if data["ministry"]:
+            rows = rows.filter(from_ministry=data["ministry"])
+        if data["sector"]:
+            rows = rows.filter(instrument__sector=data["sector"])
+        if data["level"]:
+            rows = rows.filter(level=data["level"])
+        if data["year"]:
+            rows = rows.filter(effective_date__year=data["year"])
+        return rows
+
+    @staticmethod
+    def sectors() -> list[str]:
+        """The sectors instruments name, in Khmer order (a handful: one query)."""
+        from khmer.formats import sorted_khmer
+
+        return sorted_khmer(
+            set(
+                Instrument.objects.exclude(sector="")
+                .order_by()
+                .values_list("sector", flat=True)
+                .distinct()
+            )
+        )

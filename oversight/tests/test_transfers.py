@@ -1,0 +1,98 @@
+"""The function-transfer tracker: every function in the transfer schedules, from which
+ministry, to which level, with what staff, budget and assets, effective when, by which
+instrument and at which stage; filtered, totalled, exported as the periodic report."""
+
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bench.bench_process import copy_journey
+from documents.models import Instrument, ScheduleRow
+from organisations.models import Organisation
+from workflows.demo_portfolio import FUNCTIONS, portfolio_seed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed(demo):
+    """The demo's signed sub-decree: three education functions, in force since 1 January."""
+    assert portfolio_seed()
+    return Instrument.objects.get(title_en__endswith="(Demo portfolio)")
+
+
+def tracker(client, user, **query):
+    client.force_login(user)
+    response = client.get(reverse("oversight:transfers"), query)
+    assert response.status_code == 200
+    return response.context, response.content.decode()
+
+
+def test_the_signed_schedule_is_tracked_with_its_totals(demo, client, signed):
+    assert signed.status == Instrument.Status.REGISTERED
+    context, body = tracker(client, demo["director"])
+    assert [line["row"].function_km for line in context["lines"]] == [f[0] for f in FUNCTIONS]
+    assert {line["stage"] for line in context["lines"]} == {"ចូលជាធរមាន"}
+    assert context["totals"] == {"functions": 3, "staff": 175, "budget": 1_210_000_000}
+    assert "មុខងារ ៣ បុគ្គលិក ១៧៥ នាក់ ថវិកា ១.២១០.០០០.០០០ រៀល" in body
+    signed_version = signed.sign_offs.get().version.number
+    assert reverse("documents:export_docx", args=[signed.pk, signed_version]) in body
+
+
+def test_a_draft_schedule_is_tracked_as_being_drafted(demo, client, signed):
+    draft = Instrument.objects.create(
+        instrument_type=signed.instrument_type,
+        owning_office=signed.owning_office,
+        lead_drafter=demo["drafter"],
+        title_km="សេចក្ដីព្រាង",
+        sector="សុខាភិបាល",
+    )
+    health = Organisation.objects.get(code="moh")
+    ScheduleRow.objects.create(
+        instrument=draft,
+        position=1,
+        function_km="មណ្ឌលសុខភាព",
+        from_ministry=health,
+        level=ScheduleRow.Level.PROVINCE,
+        staff_count=5,
+    )
+    context, _ = tracker(client, demo["director"], stage="drafting")
+    assert [line["row"].function_km for line in context["lines"]] == ["មណ្ឌលសុខភាព"]
+    assert context["lines"][0]["stage"] == "កំពុងតាក់តែង"
+    assert tracker(client, demo["director"], ministry=health.pk)[0]["totals"]["functions"] == 1
+    assert tracker(client, demo["director"], sector="អប់រំ")[0]["totals"]["functions"] == 3
+    assert tracker(client, demo["director"], level="commune")[0]["totals"]["functions"] == 1
+    this_year = timezone.localdate().year
+    assert tracker(client, demo["director"], year=this_year)[0]["totals"]["functions"] == 3
+    assert tracker(client, demo["director"], stage="in_force")[0]["totals"]["functions"] == 3
+    assert tracker(client, demo["director"], stage="signed")[0]["totals"]["functions"] == 0
+    # A rejected instrument transfers nothing.
+    Instrument.objects.filter(pk=draft.pk).update(status=Instrument.Status.REJECTED)
+    assert tracker(client, demo["director"])[0]["totals"]["functions"] == 3
+
+
+def test_the_report_as_xlsx(demo, client, signed):
+    client.force_login(demo["dg"])
+    response = client.get(reverse("oversight:transfers"), {"export": "xlsx", "level": "district"})
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][:4] == ("ល.រ", "មុខងារដែលផ្ទេរ", "ពីក្រសួង", "ទៅថ្នាក់")
+    assert [row[1] for row in rows[1:-1]] == [FUNCTIONS[0][0], FUNCTIONS[1][0]]
+    assert rows[-1][1] == "សរុប" and rows[-1][4] == 135 and rows[-1][5] == 1_090_000_000
+
+
+def test_the_tracker_costs_the_same_queries_at_10_and_100_instruments(demo, client, signed):
+    def count():
+        client.force_login(demo["director"])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("oversight:transfers")).status_code == 200
+        return len(captured)
+
+    copy_journey(signed, 9, first=1)
+    few = count()
+    copy_journey(signed, 90, first=10)
+    assert count() == few
