@@ -285,6 +285,12 @@ def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
         ("process list", reverse("workflow:flows:approval:process_list"), ROLES),
         ("instrument list", reverse("documents:index"), ROLES),
         ("instrument list, filtered", f"{reverse('documents:index')}?{LIST_FILTER}", ROLES),
+        ("instrument list, overdue", f"{reverse('documents:index')}?overdue=on", ROLES),
+        (
+            "instrument list, by step, by title",
+            f"{reverse('documents:index')}?step=chief_review&sort=title",
+            ROLES,
+        ),
         ("instrument page", reverse("documents:instrument", args=[registered.pk]), ROLES),
         (
             "process page",
@@ -300,6 +306,8 @@ def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
         ("matrix, 100 comments", reverse("workflows:matrix", args=[process.pk, 1]), ROLES),
         # The heavy recipient: whoever has the most notifications (the drafter, as a rule).
         ("notifications", reverse("notifications:list"), list(dict.fromkeys([*ROLES, heavy]))),
+        ("portfolio dashboard", reverse("oversight:index"), ["dg", "director"]),
+        ("transfer tracker", reverse("oversight:transfers"), ["dg"]),
         ("admin changelist", reverse("admin:documents_instrument_changelist"), ["admin"]),
         ("trivial view /health/", reverse("health"), [None]),
     ]

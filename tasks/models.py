@@ -133,7 +133,9 @@ class TaskDeadline(models.Model):
         indexes = [
             models.Index(
                 fields=["due_on"], condition=models.Q(closed_at=None), name="open_deadline_due_on"
-            )
+            ),
+            # The portfolio's durations of the steps ended in a period (``oversight``).
+            models.Index(fields=["closed_at"], name="deadline_closed_at"),
         ]
 
     def __str__(self):
