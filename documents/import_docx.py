@@ -103,13 +103,15 @@ def _megabytes(size: int) -> str:
     return format_number(round(size / (1024 * 1024)))
 
 
+def too_large() -> str:
+    return _("The file is too large: at most %(limit)s MB.") % {"limit": _megabytes(MAX_FILE_SIZE)}
+
+
 def check_file(data: bytes) -> zipfile.ZipFile:
     """The DOCX's zip, or a ``ValidationError`` saying what is wrong with the file. Sizes are
     read from the zip's directory, before anything is inflated."""
     if len(data) > MAX_FILE_SIZE:
-        raise ValidationError(
-            _("The file is too large: at most %(limit)s MB.") % {"limit": _megabytes(MAX_FILE_SIZE)}
-        )
+        raise ValidationError(too_large())
     if data.startswith(OLE_SIGNATURE):
         raise ValidationError(
             _(

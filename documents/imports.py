@@ -163,6 +163,7 @@ def outline(structure: dict, language: str | None = None) -> list[dict]:
             {
                 "depth": node.depth,
                 "kind": provision["kind"],
+                "kind_label": str(Provision.Kind(provision["kind"]).label),
                 "label": provision_label(provision["kind"], node.number, language),
                 "heading": provision.get("heading_km", ""),
                 "text": provision.get("text_km", ""),

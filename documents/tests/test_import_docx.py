@@ -10,6 +10,7 @@ from io import BytesIO
 import docx
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
@@ -17,6 +18,13 @@ from documents import export_docx, import_docx, imports, selectors, services
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow
 from documents.views import SCHEDULE_COLUMNS
 from organisations.models import Organisation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages read in English here; the pages' tests read them in Khmer."""
+    with translation.override("en"):
+        yield
 
 
 def build(*lines, tables=(), styles=None):
@@ -206,8 +214,6 @@ def test_text_is_kept_as_typed_nfc_and_trimmed():
 
 
 def khmer_header():
-    from django.utils import translation
-
     with translation.override("km"):
         return [str(name) for _field, name in SCHEDULE_COLUMNS]
 
