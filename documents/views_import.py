@@ -122,6 +122,7 @@ def _preview(request, form: ImportUploadForm, structure: dict):
             "title_en": data["title_en"],
             "outline": imports.outline(structure, get_language()),
             "schedule_columns": SCHEDULE_COLUMNS,
+            "numeric_columns": (5, 6, 8),  # staff, budget, date: never broken across lines
             "schedule": _schedule_rows(structure["schedule"]),
             "skipped": structure["skipped"],
             "unplaced": structure["unplaced"],
