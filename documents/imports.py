@@ -329,3 +329,70 @@ def instrument_import(
     if schedule:
         bulk_create_with_history(schedule, ScheduleRow, default_user=user)
     return instrument
+
+
+# --- A consulted ministry's returned DOCX ----------------------------------------------------
+
+
+def _said(provision: dict) -> str:
+    """A provision's Khmer words as a reader compares them: its heading, then its text."""
+    return "\n".join(
+        part for part in (provision.get("heading_km"), provision.get("text_km")) if part
+    )
+
+
+def returned_changes(*, snapshot: dict, data: bytes) -> list[dict]:
+    """What a reviewer changed in the DOCX of the version sent (``snapshot``), provision by
+    provision: each a dict with the ``uid`` of the provision sent it is about (None: the
+    whole text), its ``label``, the ``old`` and ``new`` words and their word ``diff``
+    (``documents.diffing.word_diff``), and ``change`` — "changed", "deleted", or "added"
+    (after the provision ``uid``). The provisions are aligned in document order, by their
+    kind and words (``difflib``): an article added or struck out shifts no other onto a
+    wrong partner. A ``ValidationError`` for a file that cannot be read."""
+    from difflib import SequenceMatcher
+
+    from documents.diffing import word_diff
+
+    parsed = import_docx.read_docx(data, known_words=known_words())
+    sent = [p for p in snapshot.get("provisions", [])]
+    returned = parsed.provisions
+    labels = {
+        p["uid"]: provision_label(p["kind"], p.get("number", ""))
+        or str(Provision.Kind(p["kind"]).label)
+        for p in sent
+    }
+
+    def key(provision):
+        return f"{provision['kind']}\0{_said(provision)}"
+
+    matcher = SequenceMatcher(
+        a=[key(p) for p in sent], b=[key(p) for p in returned], autojunk=False
+    )
+    changes = []
+
+    def change(kind, old_item, new_item, after=None):
+        uid = old_item["uid"] if old_item else (after["uid"] if after else None)
+        old, new = (_said(old_item) if old_item else ""), (_said(new_item) if new_item else "")
+        changes.append(
+            {
+                "uid": uid,
+                "label": labels.get(uid, ""),
+                "change": kind,
+                "old": old,
+                "new": new,
+                "diff": word_diff(old, new),
+            }
+        )
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        olds, news = sent[i1:i2], returned[j1:j2]
+        # Pair the provisions of one kind in order: an edit; the rest were struck or added.
+        while olds and news and olds[0]["kind"] == news[0]["kind"]:
+            change("changed", olds.pop(0), news.pop(0))
+        for old_item in olds:
+            change("deleted", old_item, None)
+        for new_item in news:
+            change("added", None, new_item, after=sent[i2 - 1] if i2 else None)
+    return changes
