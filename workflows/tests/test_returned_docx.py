@@ -106,6 +106,7 @@ def test_the_reviewer_reads_the_proposals_then_sends_the_ones_kept(client, demo,
     assert len(changes) == 2
     assert "ប្រគល់" in changes[0]["text"] and "ផ្ទេរ" in changes[0]["text"]
     assert not Comment.objects.exists()  # nothing saved by reading
+    assert "ថ្មី បន្ទាប់ពីមាត្រា ២" in response.content.decode()  # the added article's place
     data = {"count": 2, "next": "/"}
     for n, change in enumerate(changes):
         data[f"uid-{n}"] = change["uid"]
