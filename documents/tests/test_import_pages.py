@@ -209,6 +209,18 @@ def test_confirmation_costs_the_same_queries_for_10_and_100_articles(drafter_cli
     assert Provision.objects.filter(kind="article").count() == 110
 
 
+def test_the_preview_costs_the_same_queries_for_10_and_100_articles(drafter_client):
+    preview(drafter_client, draft(1))  # the session's and caches' first reads, once
+    counts = []
+    for articles in (10, 100):
+        data = upload_data(draft(articles))
+        with CaptureQueriesContext(connection) as queries:
+            response = drafter_client.post(reverse(IMPORT), data)
+        assert len(response.context["outline"]) == articles + 2  # with the preamble, chapter
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 # --- The command ----------------------------------------------------------------------------
 
 
