@@ -13,8 +13,9 @@ from khmer.text import typed_text
 SIGNING_SALT = "documents.import"
 PREVIEW_MAX_AGE = 2 * 60 * 60
 """Seconds a preview stays valid: the drafter reads it, then confirms."""
-PAYLOAD_MAX = 4 * 1024 * 1024
-"""The signed structure, at most: the confirming POST carries it back (compressed)."""
+PAYLOAD_MAX = 2 * 1024 * 1024
+"""The signed structure, at most: the confirming POST carries it back (compressed), and
+Django refuses a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB by default)."""
 
 
 class ImportUploadForm(InstrumentCreateForm):
