@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from documents import views, views_exports
+from documents import views, views_exports, views_import
 from documents.permissions import instrument_policy
 
 
@@ -64,6 +64,10 @@ class InstrumentsApp(Application):
         "<int:pk>/versions/<int:version_pk>/restore/",
         views.version_restore,
         name="version_restore",
+    )
+    import_path = path("import/", views_import.instrument_import, name="import")
+    import_confirm_path = path(
+        "import/confirm/", views_import.instrument_import_confirm, name="import_confirm"
     )
     compare_path = path("<int:pk>/compare/", views.compare, name="compare")
     timeline_path = path("<int:pk>/timeline/", views.timeline, name="timeline")

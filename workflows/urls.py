@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import views, views_exports
+from workflows import views, views_exports, views_returned
 
 app_name = "workflows"
 
@@ -29,6 +29,12 @@ urlpatterns = [
     ),
     path("consultations/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("consultations/<int:pk>/changes/", views.changes_since, name="changes_since"),
+    path("consultations/<int:pk>/returned/", views_returned.returned_docx, name="returned_docx"),
+    path(
+        "consultations/<int:pk>/returned/send/",
+        views_returned.returned_docx_send,
+        name="returned_docx_send",
+    ),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/respond/", views.comment_respond, name="comment_respond"),
     path(
