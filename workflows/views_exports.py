@@ -211,3 +211,17 @@ def version_docx(request, pk: int, version_pk: int):
         instrument_id=pk,
     )
     return docx_download(request, instrument=version.instrument, version=version)
+
+
+@require_GET
+def version_pdf(request, pk: int, version_pk: int):
+    """As ``version_docx``, as PDF: a signed version's is the PDF kept at the signature."""
+    from documents.views_exports import pdf_download
+    from workflows.permissions import version_policy
+
+    version = get_object_or_404(
+        version_policy.queryset(request.user, "view").select_related("instrument__instrument_type"),
+        pk=version_pk,
+        instrument_id=pk,
+    )
+    return pdf_download(request, instrument=version.instrument, version=version)
