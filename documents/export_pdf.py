@@ -152,7 +152,7 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=False)
 
 
-def _stylesheet_url() -> str:
+def stylesheet_url() -> str:
     """The stylesheet as a file address: Chromium reads it, and the fonts it names beside
     it, from the disk."""
     found = finders.find(STYLESHEET)
@@ -183,7 +183,7 @@ def context(export: Export, layout: Layout) -> dict:
     return {
         "language": layout.language,
         "english": layout.english,
-        "css_url": _stylesheet_url(),
+        "css_url": stylesheet_url(),
         "title": layout.pick(instrument.title_km, instrument.title_en),
         "authority": _wrap(layout.pick(kind.issuing_authority_km, kind.issuing_authority_en)),
         "reference": layout.digits(reference) if reference else _("No. ……………"),

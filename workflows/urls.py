@@ -51,4 +51,10 @@ urlpatterns = [
         views_exports.comparison_export,
         name="comparison_export",
     ),
+    path(
+        "instruments/<int:pk>/comparison.pdf",
+        views_exports.comparison_export,
+        {"file_format": "pdf"},
+        name="comparison_pdf",
+    ),
 ]

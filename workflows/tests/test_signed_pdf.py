@@ -194,3 +194,26 @@ def test_no_version_pdf_for_who_may_not_see_it_nor_under_another_instrument(
     client.force_login(demo["reviewer-mef"])
     mismatched = reverse("workflows:version_pdf", args=[other.instrument.pk, version.pk])
     assert client.get(mismatched).status_code == 404
+
+
+# --- The comparison table as PDF ----------------------------------------------------------
+
+
+def test_the_comparison_table_as_pdf_marks_the_changed_words_and_gives_the_reason(demo, client):
+    from .test_comparison_export import NEW_WORD, OLD_WORD, answered_after_a_round
+
+    process, consultation_round, first = answered_after_a_round(demo, articles=2)
+    address = reverse("workflows:comparison_pdf", args=[process.instrument.pk])
+    query = f"?a={consultation_round.version.pk}&b=draft"
+    client.force_login(demo["drafter"])
+    page = client.get(reverse("documents:compare", args=[process.instrument.pk]) + query)
+    assert f"{address}{query.replace('&', '&amp;')}" in page.content.decode()
+    response = client.get(address + query)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content))
+    assert flat("តារាងប្រៀបធៀប") in text
+    before, after = first["text_km"], first["text_km"].replace(OLD_WORD, NEW_WORD)
+    assert text.index(flat(before)) < text.index(flat(after))  # before, then after
+    assert text.count(flat("បានទទួលយក: បានកែ")) == 2  # the drafters' answers: the reason
+    client.force_login(demo["reviewer-mef"])
+    assert client.get(address + query).status_code in (403, 404)
