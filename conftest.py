@@ -1,8 +1,8 @@
 """Fixtures and service gates shared by the whole suite.
 
-Tests that need a real service carry a marker (postgres, redis, browser). Where the service is
-missing they skip, unless REQUIRE_SERVICES=1 (as CI sets), where they fail: a green CI run has
-really exercised PostgreSQL, Redis and Chromium.
+Tests that need a real service carry a marker (postgres, redis, browser, poppler). Where the
+service is missing they skip, unless REQUIRE_SERVICES=1 (as CI sets), where they fail: a green
+CI run has really exercised PostgreSQL, Redis, Chromium and pdftotext.
 """
 
 import os
@@ -72,7 +72,18 @@ def _browser_missing() -> str | None:
     return None
 
 
-_GATES = {"postgres": _postgres_missing, "redis": _redis_missing, "browser": _browser_missing}
+def _poppler_missing() -> str | None:
+    if not shutil.which("pdftotext"):
+        return "needs pdftotext (apt-get install poppler-utils)"
+    return None
+
+
+_GATES = {
+    "postgres": _postgres_missing,
+    "redis": _redis_missing,
+    "browser": _browser_missing,
+    "poppler": _poppler_missing,
+}
 
 
 def pytest_runtest_setup(item):

@@ -15,12 +15,11 @@ as WordprocessingML and parsed once: python-docx's objects, run by run, take sec
 300 articles.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from docx import Document
@@ -29,11 +28,18 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
-from documents import selectors
-from documents.models import Instrument, InstrumentType, ScheduleRow, Version
+from documents.models import InstrumentType, ScheduleRow
 from documents.numbering import provision_label
+from documents.official import (
+    Export,
+    Layout,
+    arrangement,
+    document_date,
+    draft_marker,
+    is_signed,
+)
 from documents.views import SCHEDULE_COLUMNS  # the schedule page's own column names
-from khmer.formats import format_date, format_number, khmer_digits
+from khmer.formats import format_date, format_number
 from khmer.lunar import lunar_date
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,24 +55,6 @@ HEADING_STYLES = {"part": 1, "chapter": 1, "annex": 1, "section": 2, "article": 
 # Each schedule column's width in millimetres: the 180 mm between A4 portrait's margins.
 _SCHEDULE_WIDTHS_MM = [40, 22, 18, 24, 12, 24, 20, 20]
 _MARGIN_MM = 15
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What one document says and how, in one language."""
-
-    english: bool
-
-    @property
-    def language(self) -> str:
-        return "en" if self.english else "km"
-
-    def pick(self, khmer: str, english: str) -> str:
-        """The English text in the English layout when there is one; else the Khmer."""
-        return english if self.english and english else khmer
-
-    def digits(self, value: object) -> str:
-        return str(value) if self.english else khmer_digits(value)
 
 
 # --- Runs and paragraphs ------------------------------------------------------------------
@@ -334,65 +322,6 @@ def _schedule_table(layout: Layout, rows: list[dict], ministries: dict[str, str]
 # --- The document -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Export:
-    """What to write: the instrument, the text (a version's snapshot or the working draft's,
-    ``selectors.instrument_snapshot``) and, for a version, the version."""
-
-    instrument: Instrument
-    snapshot: dict
-    version: Version | None
-    ministries: dict[str, str]  # the schedule's ministries' names, by code
-    signer_name: str = ""
-
-
-def export_of(*, instrument: Instrument, version: Version | None) -> Export:
-    """What to write for ``version`` of the instrument (None: the working draft). A fixed
-    number of queries whatever the text's length: the snapshot (of the working draft, two),
-    the schedule's ministries (one), the signer (one, for a signed version)."""
-    if version is None:
-        snapshot = selectors.instrument_snapshot(instrument=instrument)
-    else:
-        snapshot = version.snapshot
-    signer = version.created_by if is_signed(version) else None  # the sign-off froze it
-    return Export(
-        instrument=instrument,
-        snapshot=snapshot,
-        version=version,
-        ministries=selectors.ministry_names(snapshots=[snapshot]),
-        signer_name=signer.get_full_name() or signer.username if signer else "",
-    )
-
-
-def is_signed(version: Version | None) -> bool:
-    """Whether the text is the one the director-general signed: the version the sign-off
-    froze (``Version.Reason.SIGNED``). The working draft never is."""
-    return version is not None and version.reason == Version.Reason.SIGNED
-
-
-def document_date(export: Export) -> date:
-    """The date the document prints: the registration date of a signed and registered
-    text, else the day the version was made (for a signed one, the day it was signed), else
-    (the working draft) today."""
-    version, instrument = export.version, export.instrument
-    if is_signed(version) and instrument.registered_on:
-        return instrument.registered_on
-    if version is not None:
-        return timezone.localdate(version.created_at)
-    return timezone.localdate()
-
-
-def draft_marker(export: Export, layout: Layout) -> str:
-    """The header line of a text not signed: "សេចក្ដីព្រាង", which version, which day."""
-    day = format_date(document_date(export), layout.language)
-    if export.version is None:
-        return _("Draft · working draft · %(date)s") % {"date": day}
-    return _("Draft · version %(number)s · %(date)s") % {
-        "number": layout.digits(export.version.number),
-        "date": day,
-    }
-
-
 def _body(export: Export, layout: Layout) -> list[str]:
     instrument, kind = export.instrument, export.instrument.instrument_type
     header = export.snapshot.get("instrument", {})
@@ -409,38 +338,25 @@ def _body(export: Export, layout: Layout) -> list[str]:
         paragraphs += _date_lines(layout, day, align="right")
     paragraphs += _title(layout, kind, subject)
 
-    provisions = export.snapshot.get("provisions", [])
-    in_annex: set[str] = set()
-    text, annexes = [], []
-    for provision in provisions:
-        if provision["kind"] == "annex" or provision.get("parent") in in_annex:
-            in_annex.add(provision["uid"])
-    preamble = [p for p in provisions if p["kind"] == "preamble_item"]
-    for provision in preamble:
+    arranged = arrangement(export.snapshot)
+    for provision in arranged.preamble:
         paragraphs += _provision_paragraphs(layout, provision, page_break=False)
     paragraphs.append(_deciding_word(layout, kind))
-    for provision in provisions:
-        if provision["kind"] == "preamble_item":
-            continue
-        if provision["uid"] in in_annex:
-            annexes.append(provision)
-        else:
-            text += _provision_paragraphs(layout, provision, page_break=False)
-    paragraphs += text
+    for provision in arranged.text:
+        paragraphs += _provision_paragraphs(layout, provision, page_break=False)
     if not top:
         paragraphs += _date_lines(layout, day, align="right")
     paragraphs += _signer(layout, kind, export.signer_name if signed else "")
 
     schedule = export.snapshot.get("schedule", [])
-    table_placed = not schedule
-    for n, provision in enumerate(annexes):
-        is_annex = provision["kind"] == "annex"
-        if is_annex and n and not table_placed:  # the schedule closes the first annex
+    for n, provision in enumerate(arranged.annexes):
+        if n == arranged.schedule_after:  # the schedule closes the first annex
             paragraphs.append(_schedule_table(layout, schedule, export.ministries))
-            table_placed = True
-        paragraphs += _provision_paragraphs(layout, provision, page_break=is_annex)
-    if not table_placed:
-        if not annexes:
+        paragraphs += _provision_paragraphs(
+            layout, provision, page_break=provision["kind"] == "annex"
+        )
+    if arranged.schedule_after == len(arranged.annexes):
+        if not arranged.annexes:
             paragraphs.append(
                 _paragraph(
                     _run(layout, _("Transfer schedule"), heading=True, bold=layout.english),

@@ -395,3 +395,32 @@ class Version(models.Model):
             return gettext(numbered) % {"number": khmer_digits(value) if is_khmer() else value}
         msgid = _automatic_label(self.label)
         return gettext(msgid) if msgid else self.label
+
+
+class VersionPdf(models.Model):
+    """The PDF of a signed version, printed once at the sign-off and kept: every later
+    download of that version gives these very bytes, the file the registry filed.
+
+    Like a version, the database refuses to change or delete it (migration 0010)."""
+
+    version = models.OneToOneField(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="pdf"
+    )
+    content = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed PDF")
+        verbose_name_plural = _("signed PDFs")
+
+    def __str__(self):
+        return str(self.version)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableVersionError(_("A signed version's PDF can never be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersionError(_("A signed version's PDF can never be deleted."))

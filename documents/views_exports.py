@@ -1,4 +1,5 @@
-"""The instrument's text to download as DOCX, in the official layout (``export_docx``).
+"""The instrument's text to download as DOCX or PDF, in the official layout (``export_docx``,
+``export_pdf``).
 
 Read as the instrument's own pages read it: whoever may see the instrument's text (the
 instrument policy's ``view``: the department) gets any of its versions or the working draft.
@@ -11,13 +12,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from documents import export_docx, permissions, selectors
+from documents import export_docx, export_pdf, official, permissions, selectors
 
 
-@require_GET
-def instrument_docx(request, pk: int, version: str):
-    """``version``: a version's pk, or "draft" for the working draft; ``?language=en`` for
-    the English layout (Khmer otherwise, whatever the interface's language)."""
+def _instrument_and_version(request, pk: int, version: str):
+    """The instrument the person may see, and its version named by pk ("draft": None)."""
     instrument = get_object_or_404(
         permissions.instrument_policy.queryset(request.user, "view").select_related(
             "instrument_type"
@@ -25,27 +24,59 @@ def instrument_docx(request, pk: int, version: str):
         pk=pk,
     )
     if version == "draft":
-        chosen = None
-    elif version.isascii() and version.isdigit() and len(version) <= 18:
+        return instrument, None
+    if version.isascii() and version.isdigit() and len(version) <= 18:
         chosen = selectors.version_of(instrument=instrument, pk=int(version))
-        if chosen is None:  # not a version of this instrument
-            raise Http404
-    else:
-        raise Http404
+        if chosen is not None:
+            return instrument, chosen
+    raise Http404  # not a version of this instrument
+
+
+@require_GET
+def instrument_docx(request, pk: int, version: str):
+    """``version``: a version's pk, or "draft" for the working draft; ``?language=en`` for
+    the English layout (Khmer otherwise, whatever the interface's language)."""
+    instrument, chosen = _instrument_and_version(request, pk, version)
     return docx_download(request, instrument=instrument, version=chosen)
+
+
+@require_GET
+def instrument_pdf(request, pk: int, version: str):
+    """As ``instrument_docx``, as PDF."""
+    instrument, chosen = _instrument_and_version(request, pk, version)
+    return pdf_download(request, instrument=instrument, version=chosen)
+
+
+def _language(request) -> str:
+    return "en" if request.GET.get("language") == "en" else "km"
 
 
 def docx_download(request, *, instrument, version) -> HttpResponse:
     """The instrument's ``version`` (None: the working draft) as a DOCX attachment, in the
     layout of ``?language=en`` (Khmer otherwise): for whichever view has checked that the
     person may have it."""
-    language = "en" if request.GET.get("language") == "en" else "km"
-    export = export_docx.export_of(instrument=instrument, version=version)
+    language = _language(request)
+    export = official.export_of(instrument=instrument, version=version)
     response = HttpResponse(
         export_docx.instrument_docx(export, language=language),
         content_type=export_docx.CONTENT_TYPE,
     )
     response["Content-Disposition"] = content_disposition_header(
         True, export_docx.filename(export, language=language)
+    )
+    return response
+
+
+def pdf_download(request, *, instrument, version) -> HttpResponse:
+    """As ``docx_download``, as PDF. A signed version's Khmer PDF is the one kept at the
+    signature, byte for byte; anything else is printed now."""
+    language = _language(request)
+    content = export_pdf.kept_pdf(version) if language == "km" else None
+    export = official.export_of(instrument=instrument, version=version)
+    if content is None:
+        content = export_pdf.instrument_pdf(export, language=language)
+    response = HttpResponse(content, content_type=export_pdf.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, export_pdf.filename(export, language=language)
     )
     return response

@@ -74,6 +74,9 @@ class InstrumentsApp(Application):
     export_docx_path = path(
         "<int:pk>/export/<str:version>.docx", views_exports.instrument_docx, name="export_docx"
     )
+    export_pdf_path = path(
+        "<int:pk>/export/<str:version>.pdf", views_exports.instrument_pdf, name="export_pdf"
+    )
 
     def has_view_permission(self, user, obj=None):
         """The application (its menu, its pages) is the department's: whoever may read the

@@ -15,7 +15,7 @@ from project.i18n import catalogue_etag
 from project.security import ThrottledPasswordChangeView, ThrottledPasswordResetView
 from tasks.views import health
 from workflows.flows import ApprovalFlow
-from workflows.views import verify, verify_hash, verify_text
+from workflows.views import verify, verify_hash, verify_pdf, verify_text
 from workflows.viewsets import ApprovalFlowViewset, InstrumentsApp, LekhitWorkflowApp
 
 # The Tasks application (inbox, queue, archive): its menu frames the pages beside the site
@@ -67,6 +67,7 @@ urlpatterns = [
     path("verify/", verify, name="verify"),
     path("verify/<str:sha256>/", verify_hash, name="verify_hash"),
     path("verify/<str:sha256>/text/", verify_text, name="verify_text"),
+    path("verify/<str:sha256>/pdf/", verify_pdf, name="verify_pdf"),
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("workflows.urls_deadlines")),
     path("", home, name="home"),  # before the site's own index, which assumes a role

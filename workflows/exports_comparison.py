@@ -1,6 +1,7 @@
-"""The comparison table (តារាងប្រៀបធៀប) as DOCX: a landscape table of the provisions two
-versions differ in (or all of them), the text before and after with the changed words
-marked as the comparison page marks them, and the drafters' answers that gave the reason.
+"""The comparison table (តារាងប្រៀបធៀប) as DOCX (and as PDF, ``comparison_pdf``): a
+landscape table of the provisions two versions differ in (or all of them), the text before
+and after with the changed words marked as the comparison page marks them, and the
+drafters' answers that gave the reason.
 
 Built as ``workflows.exports`` builds the matrix: each row written as WordprocessingML and
 parsed once, the Khmer font on the complex-script slot of every run."""
@@ -12,16 +13,20 @@ from datetime import date
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm
 
+from documents import export_pdf
 from documents.diffing import ProvisionDiff
 from documents.models import Provision
 from documents.numbering import provision_label
 from khmer.formats import format_date
+from khmer.segment import insert_zwsp
 from workflows.exports import (
     KHMER_FONT,
     _append_runs,
@@ -203,3 +208,71 @@ def comparison_docx(comparison: ComparisonFile) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# --- As PDF -------------------------------------------------------------------------------
+
+
+def _side_html(row: ProvisionDiff, side: str) -> list[list[tuple[str, str, bool]]]:
+    """One side's lines as (mark, text, bold) pieces: "" plain, or the changed words'
+    "del" / "ins", as ``_side_paragraphs`` marks them in the DOCX."""
+    item = row.old if side == "old" else row.new
+    if item is None:
+        return []
+    own, mark = ("delete", "del") if side == "old" else ("insert", "ins")
+    changed = {field.name: field for field in row.fields}
+    lines = []
+    for name, bold in _FIELDS:
+        if name in changed:
+            pieces = [
+                ("" if op == "equal" else mark, insert_zwsp(text), bold)
+                for op, text in changed[name].segments
+                if op in ("equal", own)
+            ]
+        else:
+            text = str(item.get(name) or "")
+            pieces = [("", insert_zwsp(text), bold)] if text else []
+        if pieces:
+            lines.append(pieces)
+    return lines
+
+
+def comparison_pdf(comparison: ComparisonFile) -> bytes:
+    """The same table as PDF (A4 landscape, headings repeated on every page), printed as the
+    instrument's PDF is (``documents.export_pdf``)."""
+    what = {"added": _("Added"), "deleted": _("Deleted"), "changed": _("Changed")}
+    rows = []
+    for row in comparison.rows:
+        before, after = _label(row.old), _label(row.new)
+        badges = [what[row.status]] if row.status in what else []
+        badges += [_("Moved")] * row.moved + [_("Renumbered")] * row.renumbered
+        rows.append(
+            {
+                "label": before if before == after else f"{before} → {after}",
+                "badges": " · ".join(badges),
+                "old": _side_html(row, "old"),
+                "new": _side_html(row, "new"),
+                "answers": [
+                    {
+                        "who": f"{a.organisation} · {a.disposition}",
+                        "response": insert_zwsp(a.response),
+                    }
+                    for a in comparison.answers.get(row.uid, [])
+                ],
+            }
+        )
+    html = render_to_string(
+        "documents/pdf/comparison.html",
+        {
+            "language": get_language() or "km",
+            "css_url": export_pdf.stylesheet_url(),
+            "title": insert_zwsp(comparison.title),
+            "old": insert_zwsp(comparison.old),
+            "old_date": format_date(comparison.old_date),
+            "new": insert_zwsp(comparison.new),
+            "new_date": format_date(comparison.new_date),
+            "headings": headings(),
+            "rows": rows,
+        },
+    )
+    return export_pdf.html_to_pdf(html)

@@ -21,6 +21,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from documents.export_pdf import version_pdf_keep
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.permissions import instrument_policy
 from documents.services import instrument_lock, version_freeze
@@ -625,7 +626,9 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
 
 
 def sign_off_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
-    """The director-general approves (and signs), returns, or rejects."""
+    """The director-general approves (and signs), returns, or rejects. Signing freezes the
+    version and prints its PDF, kept in the same transaction: what every later download of
+    the signed text gives."""
     process: ApprovalProcess = activation.process
     reason = typed_text(reason, field="reason", max_length=TEXT_MAX)
     if decision not in SignOffDecision.values:
@@ -641,6 +644,7 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
             label=_("Signed"),
             reason=Version.Reason.SIGNED,
         )
+        version_pdf_keep(version=version)
         sign_off = SignOff.objects.create(
             process=process,
             instrument=process.instrument,

@@ -18,6 +18,11 @@ urlpatterns = [
         name="version_docx",
     ),
     path(
+        "instruments/<int:pk>/versions/<int:version_pk>/pdf/",
+        views_exports.version_pdf,
+        name="version_pdf",
+    ),
+    path(
         "<int:process_pk>/rounds/<int:round_number>/close/", views.round_close, name="round_close"
     ),
     path("tasks/<int:task_pk>/reassign/", views.task_reassign, name="task_reassign"),
@@ -51,5 +56,11 @@ urlpatterns = [
         "instruments/<int:pk>/comparison.docx",
         views_exports.comparison_export,
         name="comparison_export",
+    ),
+    path(
+        "instruments/<int:pk>/comparison.pdf",
+        views_exports.comparison_export,
+        {"file_format": "pdf"},
+        name="comparison_pdf",
     ),
 ]

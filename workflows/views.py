@@ -25,7 +25,7 @@ from viewflow.workflow.models import Task
 
 from documents.diffing import compare_snapshots
 from documents.errors import EditConflict
-from documents.models import Version
+from documents.models import Version, VersionPdf
 from documents.permissions import instrument_policy
 from documents.selectors import version_text
 from organisations.models import User
@@ -489,12 +489,22 @@ def verify(request):
             for chunk in form.cleaned_data["file"].chunks():  # never the whole file in memory
                 hasher.update(chunk)
             digest = hasher.hexdigest()
-        result = {"sha256": digest, "sign_off": selectors.sign_off_by_hash(digest)}
+        sign_off = selectors.sign_off_by_hash(digest)
+        if sign_off is None:  # the signed PDF itself, as kept at the signature?
+            kept = VersionPdf.objects.filter(sha256=digest).values_list("version__sha256")
+            sign_off = selectors.sign_off_by_hash(kept[0][0]) if kept else None
+        result = {"sha256": digest, "sign_off": sign_off}
     elif request.GET.get("sha256"):
         # Looked up only when it is a SHA-256: PostgreSQL refuses a NUL in a text comparison.
         digest, sign_off = _sign_off_of(request.GET["sha256"])
         result = {"sha256": digest, "sign_off": sign_off}
+    if result and result["sign_off"]:
+        result["pdf"] = _has_kept_pdf(result["sign_off"])
     return render(request, "workflows/verify.html", {"form": form, "result": result})
+
+
+def _has_kept_pdf(sign_off) -> bool:
+    return VersionPdf.objects.filter(version_id=sign_off.version_id).exists()
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -512,7 +522,11 @@ def _verify_result(request, digest: str, sign_off) -> HttpResponse:
         "workflows/verify.html",
         {
             "form": forms.VerifyForm(),
-            "result": {"sha256": digest if _SHA256.fullmatch(digest) else "", "sign_off": sign_off},
+            "result": {
+                "sha256": digest if _SHA256.fullmatch(digest) else "",
+                "sign_off": sign_off,
+                "pdf": sign_off is not None and _has_kept_pdf(sign_off),
+            },
         },
         status=200 if sign_off else 404,
     )
@@ -535,6 +549,28 @@ def verify_text(request, sha256: str):
     if sign_off is None:
         return _verify_result(request, digest, None)
     return version_text_response(sign_off.version)
+
+
+@login_not_required
+@require_GET
+def verify_pdf(request, sha256: str):
+    """Public: the signed text's PDF, the very file kept at the signature."""
+    digest, sign_off = _sign_off_of(sha256)
+    kept = (
+        VersionPdf.objects.filter(version_id=sign_off.version_id).values_list("content", flat=True)
+        if sign_off
+        else []
+    )
+    if not kept:
+        return _verify_result(request, digest, None)
+    response = HttpResponse(bytes(kept[0]), content_type="application/pdf")
+    instrument = sign_off.instrument
+    filename = (
+        f"lekhit-{instrument.instrument_type.code}-{instrument.pk}"
+        f"-v{sign_off.version.number}-{sign_off.sha256[:12]}.pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def version_text_response(version: Version) -> HttpResponse:

@@ -155,11 +155,11 @@ def _version_name(version) -> str:
 
 
 @require_GET
-def comparison_export(request, pk: int):
+def comparison_export(request, pk: int, file_format: str = "docx"):
     """The comparison page's two texts (``?a=`` and ``?b=``, a version's pk or "draft",
     defaulting as the page does) as the comparison table: the changed provisions, or every
-    one with ``?all=1``. For whoever may open the page; 404 otherwise, or for a version of
-    another instrument."""
+    one with ``?all=1``; as DOCX, or as PDF (``file_format``). For whoever may open the
+    page; 404 otherwise, or for a version of another instrument."""
     instrument = get_object_or_404(instrument_policy.queryset(request.user, "view"), pk=pk)
     latest = Version.objects.filter(instrument=instrument).order_by("-number").values("pk").first()
     a = request.GET.get("a") or (str(latest["pk"]) if latest else "draft")
@@ -172,7 +172,12 @@ def comparison_export(request, pk: int):
     every = request.GET.get("all") == "1"
     rows = [row for row in comparison.provisions if every or exports_comparison.is_changed(row)]
     today = timezone.localdate()
-    content = exports_comparison.comparison_docx(
+    build = (
+        exports_comparison.comparison_pdf
+        if file_format == "pdf"
+        else (exports_comparison.comparison_docx)
+    )
+    content = build(
         exports_comparison.ComparisonFile(
             title=instrument.title,
             old=_version_name(old_version),
@@ -189,9 +194,10 @@ def comparison_export(request, pk: int):
             ),
         )
     )
-    response = HttpResponse(content, content_type=FORMATS["docx"][1])
+    content_type = "application/pdf" if file_format == "pdf" else FORMATS["docx"][1]
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
-        True, f"comparison-{instrument.pk}-{a}-{b}.docx"
+        True, f"comparison-{instrument.pk}-{a}-{b}.{file_format}"
     )
     return response
 
@@ -211,3 +217,17 @@ def version_docx(request, pk: int, version_pk: int):
         instrument_id=pk,
     )
     return docx_download(request, instrument=version.instrument, version=version)
+
+
+@require_GET
+def version_pdf(request, pk: int, version_pk: int):
+    """As ``version_docx``, as PDF: a signed version's is the PDF kept at the signature."""
+    from documents.views_exports import pdf_download
+    from workflows.permissions import version_policy
+
+    version = get_object_or_404(
+        version_policy.queryset(request.user, "view").select_related("instrument__instrument_type"),
+        pk=version_pk,
+        instrument_id=pk,
+    )
+    return pdf_download(request, instrument=version.instrument, version=version)

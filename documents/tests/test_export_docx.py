@@ -351,7 +351,7 @@ def test_the_command_writes_a_version_that_word_opens(tmp_path, demo, text, draf
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--format", "pdf"], "only docx"),
+        (["--format", "odt"], "only docx, pdf"),
         (["--version", "9"], "has no version 9"),
         (["--version", "one"], "give a version's number"),
     ],

@@ -1,4 +1,4 @@
-"""``manage.py instrument_export <id> --version N|draft --format docx -o FILE``: an
+"""``manage.py instrument_export <id> --version N|draft --format docx|pdf -o FILE``: an
 instrument's text in the official layout, for the office's archive or a script. Run by the
 server's administrator, so no person's rights are asked."""
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents import export_docx
+from documents import export_docx, export_pdf, official
 from documents.models import Instrument, Version
 
-# Each format the command writes: the function writing it from an ``export_docx.Export``.
-# The PDF joins here when it exists.
-WRITERS = {"docx": export_docx.instrument_docx}
+# Each format the command writes: the function writing it from an ``official.Export``.
+WRITERS = {"docx": export_docx.instrument_docx, "pdf": export_pdf.instrument_pdf}
 
 
 class Command(BaseCommand):
@@ -27,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--version", default="draft", help="the version's number, or draft (the default)"
         )
-        parser.add_argument("--format", dest="file_format", default="docx", help="docx")
+        parser.add_argument("--format", dest="file_format", default="docx", help="docx or pdf")
         parser.add_argument("--language", choices=["km", "en"], default="km")
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
@@ -51,6 +50,10 @@ class Command(BaseCommand):
             )
             if chosen is None:
                 raise CommandError(f"Instrument {instrument} has no version {version}.")
-        export = export_docx.export_of(instrument=found, version=chosen)
-        Path(output).write_bytes(writer(export, language=language))
+        kept = export_pdf.kept_pdf(chosen) if file_format == "pdf" and language == "km" else None
+        if kept is not None:  # a signed version: the PDF kept at its signature
+            Path(output).write_bytes(kept)
+        else:
+            export = official.export_of(instrument=found, version=chosen)
+            Path(output).write_bytes(writer(export, language=language))
         self.stdout.write(f"Wrote {output}")
