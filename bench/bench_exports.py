@@ -71,10 +71,10 @@ def run(runs: int) -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import reverse
-    from documents.official import export_of
 
     from documents import export_docx, export_pdf, imports, services
     from documents.models import InstrumentType, Version
+    from documents.official import export_of
     from workflows.exports import matrix_xlsx
 
     rng = random.Random(2029)  # noqa: S311 - seeded: every run benchmarks the same text

@@ -35,6 +35,7 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -67,6 +68,11 @@ STYLESHEET = "css/pdf.css"  # its fonts beside it, in static/fonts
 
 class RenderError(RuntimeError):
     """Chromium could not print the document."""
+
+
+class PdfUnavailable(ValidationError):
+    """No PDF can be printed now (no Chromium on the server, or it failed): said to the
+    person, in their language; nothing is kept."""
 
 
 def _wrap(text: str) -> str:
@@ -277,28 +283,35 @@ def filename(export: Export, *, language: str) -> str:
 
 
 def version_pdf_keep(*, version: Version) -> VersionPdf:
-    """Print a signed version's PDF (the Khmer layout) and keep it: called by the sign-off,
-    in its transaction, so that a version is never signed without its PDF, and every later
-    download gives these bytes. A version not signed, or one already kept, is refused."""
+    """A signed version's PDF (the Khmer layout), printed the first time it is asked for and
+    kept: every later download gives these bytes. The signature asks for it at once, by a job
+    after its commit (``workflows.signed_pdf_keep``), so that signing never waits for, nor
+    fails with, the printer; a download before the job has run prints it then. Two at once
+    print twice and keep the first (the version's PDF is unique); both return that one."""
     if not is_signed(version):
         raise ValidationError({"version": _("Only a signed version's PDF is kept.")})
-    if VersionPdf.objects.filter(version=version).exists():
-        raise ValidationError({"version": _("This version's PDF is already kept.")})
+    existing = VersionPdf.objects.filter(version=version).first()
+    if existing is not None:
+        return existing
     export = export_of(instrument=version.instrument, version=version)
     try:
         content = instrument_pdf(export, language="km")
     except RenderError as error:
-        raise ValidationError(
-            _("The signed PDF could not be printed, so nothing was signed: try again.")
+        raise PdfUnavailable(
+            _("The PDF cannot be printed on this server just now: try again later.")
         ) from error
-    return VersionPdf.objects.create(
-        version=version, content=content, sha256=hashlib.sha256(content).hexdigest()
-    )
+    try:
+        with transaction.atomic():
+            return VersionPdf.objects.create(
+                version=version, content=content, sha256=hashlib.sha256(content).hexdigest()
+            )
+    except IntegrityError:  # another request or the job kept one first
+        return VersionPdf.objects.get(version=version)
 
 
 def kept_pdf(version: Version | None) -> bytes | None:
-    """The PDF kept at the signature of ``version``, if it is a signed one."""
+    """The PDF kept for ``version`` if it is a signed one (printed and kept now if the
+    signature's job has not yet run); None for anything else."""
     if not is_signed(version):
         return None
-    content = VersionPdf.objects.filter(version=version).values_list("content", flat=True).first()
-    return bytes(content) if content is not None else None
+    return bytes(version_pdf_keep(version=version).content)

@@ -9,7 +9,9 @@ Anyone else gets a 404, its existence not told; a consulted ministry's version s
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from documents import export_docx, export_pdf, official, permissions, selectors
@@ -71,12 +73,30 @@ def pdf_download(request, *, instrument, version) -> HttpResponse:
     """As ``docx_download``, as PDF. A signed version's Khmer PDF is the one kept at the
     signature, byte for byte; anything else is printed now."""
     language = _language(request)
-    content = export_pdf.kept_pdf(version) if language == "km" else None
     export = official.export_of(instrument=instrument, version=version)
-    if content is None:
-        content = export_pdf.instrument_pdf(export, language=language)
+    try:
+        content = export_pdf.kept_pdf(version) if language == "km" else None
+        if content is None:
+            content = export_pdf.instrument_pdf(export, language=language)
+    except (export_pdf.RenderError, export_pdf.PdfUnavailable):
+        return pdf_unavailable(request, instrument=instrument, version=version)
     response = HttpResponse(content, content_type=export_pdf.CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         True, export_pdf.filename(export, language=language)
     )
     return response
+
+
+def pdf_unavailable(request, *, instrument, version) -> HttpResponse:
+    """No PDF can be printed just now (no Chromium on this server, or it failed): say so, in
+    the reader's language, and offer the Word file instead (503: try again later)."""
+    return TemplateResponse(
+        request,
+        "documents/pdf_unavailable.html",
+        {
+            "instrument": instrument,
+            "version_key": version.pk if version else "draft",
+            "message": _("The PDF cannot be printed on this server just now: try again later."),
+        },
+        status=503,
+    )

@@ -21,7 +21,6 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from documents.export_pdf import version_pdf_keep
 from documents.models import Instrument, InstrumentType, Provision, ReferenceCounter, Version
 from documents.permissions import instrument_policy
 from documents.services import instrument_lock, version_freeze
@@ -29,6 +28,7 @@ from khmer.formats import khmer_digits
 from khmer.text import is_khmer_text, model_text, typed_text
 from organisations.backends import acting_for_task
 from organisations.models import Organisation, User
+from tasks import services as time_services
 from tasks.calendar import add_working_days
 from tasks.deadlines import deadline_open
 from workflows import events, selectors
@@ -625,10 +625,14 @@ def matrix_publish(*, consultation_round: ConsultationRound, user: User) -> None
 # --- Sign-off and registry ------------------------------------------------------------
 
 
+SIGNED_PDF_JOB = "workflows.signed_pdf_keep"
+"""The job that prints a signed version's PDF and keeps it (``workflows.tasks``)."""
+
+
 def sign_off_decide(*, activation: Activation, user: User, decision: str, reason: str) -> None:
     """The director-general approves (and signs), returns, or rejects. Signing freezes the
-    version and prints its PDF, kept in the same transaction: what every later download of
-    the signed text gives."""
+    version; a job after the commit prints its PDF and keeps it (``documents.export_pdf.
+    version_pdf_keep``): what every later download of the signed text gives."""
     process: ApprovalProcess = activation.process
     reason = typed_text(reason, field="reason", max_length=TEXT_MAX)
     if decision not in SignOffDecision.values:
@@ -644,7 +648,8 @@ def sign_off_decide(*, activation: Activation, user: User, decision: str, reason
             label=_("Signed"),
             reason=Version.Reason.SIGNED,
         )
-        version_pdf_keep(version=version)
+        # Its PDF is printed and kept once this commits: signing never waits for the printer.
+        time_services.jobs_enqueue(SIGNED_PDF_JOB, [(version.pk,)])
         sign_off = SignOff.objects.create(
             process=process,
             instrument=process.instrument,

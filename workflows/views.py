@@ -23,6 +23,7 @@ from viewflow.forms import Layout
 from viewflow.workflow.flow.views import AssignTaskView, DetailTaskView, mixins
 from viewflow.workflow.models import Task
 
+from documents import export_pdf
 from documents.diffing import compare_snapshots
 from documents.errors import EditConflict
 from documents.models import Version, VersionPdf
@@ -499,12 +500,8 @@ def verify(request):
         digest, sign_off = _sign_off_of(request.GET["sha256"])
         result = {"sha256": digest, "sign_off": sign_off}
     if result and result["sign_off"]:
-        result["pdf"] = _has_kept_pdf(result["sign_off"])
+        result["pdf"] = True  # every signed text has its PDF (``verify_pdf``)
     return render(request, "workflows/verify.html", {"form": form, "result": result})
-
-
-def _has_kept_pdf(sign_off) -> bool:
-    return VersionPdf.objects.filter(version_id=sign_off.version_id).exists()
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -525,7 +522,7 @@ def _verify_result(request, digest: str, sign_off) -> HttpResponse:
             "result": {
                 "sha256": digest if _SHA256.fullmatch(digest) else "",
                 "sign_off": sign_off,
-                "pdf": sign_off is not None and _has_kept_pdf(sign_off),
+                "pdf": sign_off is not None,
             },
         },
         status=200 if sign_off else 404,
@@ -556,14 +553,13 @@ def verify_text(request, sha256: str):
 def verify_pdf(request, sha256: str):
     """Public: the signed text's PDF, the very file kept at the signature."""
     digest, sign_off = _sign_off_of(sha256)
-    kept = (
-        VersionPdf.objects.filter(version_id=sign_off.version_id).values_list("content", flat=True)
-        if sign_off
-        else []
-    )
-    if not kept:
+    if sign_off is None:
         return _verify_result(request, digest, None)
-    response = HttpResponse(bytes(kept[0]), content_type="application/pdf")
+    try:  # printed and kept now if the signature's job has not yet run
+        content = export_pdf.kept_pdf(sign_off.version)
+    except export_pdf.PdfUnavailable as error:
+        return HttpResponse(error.messages[0], status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
     instrument = sign_off.instrument
     filename = (
         f"lekhit-{instrument.instrument_type.code}-{instrument.pk}"

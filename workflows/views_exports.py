@@ -13,9 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from documents import export_pdf
 from documents import selectors as documents
 from documents.models import Version
 from documents.permissions import instrument_policy
+from documents.views_exports import pdf_unavailable
 from khmer.formats import is_khmer, khmer_digits
 from workflows import exports, exports_comparison, selectors
 from workflows.models import ApprovalProcess, ConsultationRound
@@ -177,23 +179,25 @@ def comparison_export(request, pk: int, file_format: str = "docx"):
         if file_format == "pdf"
         else (exports_comparison.comparison_docx)
     )
-    content = build(
-        exports_comparison.ComparisonFile(
-            title=instrument.title,
-            old=_version_name(old_version),
-            old_date=old_version.created_at if old_version else today,
-            new=_version_name(new_version),
-            new_date=new_version.created_at if new_version else today,
-            rows=rows,
-            answers=comparison_answers(
-                request.user,
-                instrument=instrument,
-                old_version=old_version,
-                new_version=new_version,
-                uids={row.uid for row in rows},
-            ),
-        )
+    comparison_file = exports_comparison.ComparisonFile(
+        title=instrument.title,
+        old=_version_name(old_version),
+        old_date=old_version.created_at if old_version else today,
+        new=_version_name(new_version),
+        new_date=new_version.created_at if new_version else today,
+        rows=rows,
+        answers=comparison_answers(
+            request.user,
+            instrument=instrument,
+            old_version=old_version,
+            new_version=new_version,
+            uids={row.uid for row in rows},
+        ),
     )
+    try:
+        content = build(comparison_file)
+    except export_pdf.RenderError:
+        return pdf_unavailable(request, instrument=instrument, version=new_version)
     content_type = "application/pdf" if file_format == "pdf" else FORMATS["docx"][1]
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(

@@ -33,11 +33,12 @@ class Jobs:
 
     def run(self) -> list:
         from tasks import tasks
-        from workflows.tasks import round_close
+        from workflows.tasks import round_close, signed_pdf_keep
 
         registry = {
             "tasks.deliver_reminder": tasks.deliver_reminder,
             "workflows.round_close": round_close,
+            "workflows.signed_pdf_keep": signed_pdf_keep,
         }
         results = []
         while self.queue:

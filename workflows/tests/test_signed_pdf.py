@@ -1,7 +1,7 @@
-"""A signed version's PDF is printed once, at the director-general's signature, and kept:
-every later download gives those very bytes, the database refuses to change or delete them,
-the verification page offers them, and a sign-off whose PDF cannot be printed signs
-nothing. A ministry's reviewer downloads the version sent to them as PDF."""
+"""A signed version's PDF is printed once, by a job right after the director-general's
+signature, and kept: every later download gives those very bytes, the database refuses to
+change or delete them, the verification page offers them; a signature never waits for the
+printer, nor fails with it. A ministry's reviewer downloads the version sent to them as PDF."""
 
 import hashlib
 from datetime import date
@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from documents import export_pdf
 from documents.errors import ImmutableVersionError
-from documents.models import Instrument, Version, VersionPdf
+from documents.models import Instrument, VersionPdf
 from documents.tests.test_export_pdf import flat, pdf_text
 from workflows import services
 from workflows.flows import ApprovalFlow
@@ -29,6 +29,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.poppler]
 
 
 def kept(sign_off) -> VersionPdf:
+    """The signed version's kept PDF, as the signature's job keeps it (the tests' transaction
+    never commits, so the job the signature enqueued is not run by itself)."""
+    from workflows.tasks import signed_pdf_keep
+
+    signed_pdf_keep(sign_off.version_id)
     return VersionPdf.objects.get(version=sign_off.version)
 
 
@@ -114,7 +119,9 @@ def test_the_verification_page_offers_the_pdf_and_knows_it_uploaded_back(
     assert client.get(reverse("verify_pdf", args=["0" * 64])).status_code == 404
 
 
-def test_a_sign_off_whose_pdf_cannot_be_printed_signs_nothing(demo, instrument, monkeypatch):
+def test_the_signature_enqueues_the_printing_and_never_waits_for_it(
+    demo, instrument, monkeypatch, jobs, client
+):
     process = services.process_start(instrument=instrument, user=demo["drafter"])
     internal_approvals(demo, process)
     open_round(demo, process, ("mef",))
@@ -138,24 +145,42 @@ def test_a_sign_off_whose_pdf_cannot_be_printed_signs_nothing(demo, instrument, 
         decision=Decision.APPROVE,
         reason="",
     )
+    printed = []
 
     def broken(html):
+        printed.append(html)
         raise export_pdf.RenderError("no Chromium")
 
     monkeypatch.setattr(export_pdf, "html_to_pdf", broken)
-    with pytest.raises(ValidationError):
-        act(
-            open_task(process, ApprovalFlow.sign_off),
-            demo["dg"],
-            services.sign_off_decide,
-            decision=SignOffDecision.APPROVE,
-            reason="",
-        )
-    assert not SignOff.objects.exists()
-    assert not Version.objects.filter(reason=Version.Reason.SIGNED).exists()
+    act(
+        open_task(process, ApprovalFlow.sign_off),
+        demo["dg"],
+        services.sign_off_decide,
+        decision=SignOffDecision.APPROVE,
+        reason="",
+    )
+    sign_off = SignOff.objects.get(process=process)  # signed, though no PDF can be printed
+    assert Instrument.objects.get(pk=instrument.pk).status == Instrument.Status.SIGNED
+    assert printed == [] and "workflows.signed_pdf_keep" in jobs.names()
+    jobs.queue = [job for job in jobs.queue if job[0] == "workflows.signed_pdf_keep"]
+    with pytest.raises(ValidationError):  # the job fails, and Celery retries it
+        jobs.run()
     assert not VersionPdf.objects.exists()
-    assert Instrument.objects.get(pk=instrument.pk).status != Instrument.Status.SIGNED
-    assert open_task(process, ApprovalFlow.sign_off)  # the director-general's, still to do
+    # A download meanwhile says so in the reader's language, keeps nothing, offers the DOCX.
+    client.force_login(demo["drafter"])
+    address = reverse("documents:export_pdf", args=[instrument.pk, sign_off.version_id])
+    response = client.get(address)
+    assert response.status_code == 503
+    assert "មិនអាចបោះពុម្ព PDF" in response.content.decode()
+    assert not VersionPdf.objects.exists()
+    # The printer back: the first download prints it and keeps it; the job then finds it.
+    monkeypatch.setattr(export_pdf, "html_to_pdf", lambda html: b"%PDF-1.4 kept")
+    assert client.get(address).content == b"%PDF-1.4 kept"
+    jobs.enqueue("workflows.signed_pdf_keep", [(sign_off.version_id,)])
+    monkeypatch.setattr(export_pdf, "html_to_pdf", lambda html: b"%PDF-1.4 printed again")
+    jobs.run()
+    assert [bytes(pdf.content) for pdf in VersionPdf.objects.all()] == [b"%PDF-1.4 kept"]
+    assert client.get(address).content == b"%PDF-1.4 kept"
 
 
 # --- The reviewer's version sent (the printing replaced: these are about rights) ---------
