@@ -67,6 +67,7 @@ urlpatterns = [
     path("verify/<str:sha256>/", verify_hash, name="verify_hash"),
     path("verify/<str:sha256>/text/", verify_text, name="verify_text"),
     path("notifications/", include("notifications.urls")),
+    path("search/", include("search.urls")),
     path("deadlines/", include("workflows.urls_deadlines")),
     path("", home, name="home"),  # before the site's own index, which assumes a role
     path("", site.urls),

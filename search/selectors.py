@@ -117,6 +117,9 @@ def search(
     if instrument_type:
         entries = entries.filter(instrument__instrument_type_id=instrument_type)
     if status:
+        if not InstrumentPolicy.is_internal(user):
+            # the status is the department's: filtering on it would tell it
+            return SearchEntry.objects.none()
         entries = entries.filter(instrument__status=status)
     if year:
         entries = entries.filter(instrument__created_at__year=year)
