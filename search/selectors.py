@@ -10,9 +10,20 @@ versions sent to them and the comments they may read — never the working draft
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,6 +38,7 @@ Kind = SearchEntry.Kind
 
 QUERY_MAX = 200  # characters of a query read
 QUERY_WORDS_MAX = 16
+CANDIDATES = 1000  # matches ranked, of each kind (see ``search``)
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 240
 
@@ -46,26 +58,33 @@ def _fts5_phrase(words: list[str]) -> str:
     return '"' + " ".join(word.replace('"', '""') for word in words) + '"'
 
 
-# The SQL is constant; the query's words go in as parameters only.
-PG_MATCH = '"search_searchentry".vector @@ %s::tsquery'
-PG_RANK = 'ts_rank("search_searchentry".vector, %s::tsquery)'
-FTS5_MATCH = '"search_searchentry".id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)'
-FTS5_RANK = (
-    "COALESCE((SELECT -bm25(search_fts) FROM search_fts WHERE search_fts MATCH %s "
-    'AND rowid = "search_searchentry".id), 0)'
-)
-
-
-def _whole_words(words: list[str]) -> tuple[RawSQL, RawSQL]:
-    """Whether an entry holds the words in sequence, and how well (bigger is better)."""
+def _whole_words(words: list[str]) -> tuple[Q | Func, Func]:
+    """Whether an entry holds the words in sequence, and how well (bigger is better): as
+    expressions of the entry's own columns, right in a subquery as in the outer query."""
     if connection.vendor == "postgresql":
-        match, rank, query = PG_MATCH, PG_RANK, _tsquery(words)
-    else:
-        match, rank, query = FTS5_MATCH, FTS5_RANK, _fts5_phrase(words)
-    return (
-        RawSQL(match, [query], output_field=BooleanField()),  # noqa: S611 - constant SQL
-        RawSQL(rank, [query], output_field=FloatField()),  # noqa: S611 - constant SQL
+        query = Cast(Value(_tsquery(words)), output_field=SearchQueryField())
+        rank = Func(F("vector"), query, function="ts_rank", output_field=FloatField())
+        matches = Func(
+            F("vector"),
+            query,
+            template="%(expressions)s",
+            arg_joiner=" @@ ",
+            output_field=BooleanField(),
+        )
+        return matches, rank
+    phrase = _fts5_phrase(words)
+    matching = RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [phrase])  # noqa: S611 - constant SQL
+    rank = Func(
+        Value(phrase),
+        F("id"),
+        template=(
+            "COALESCE((SELECT -bm25(search_fts) FROM search_fts "
+            "WHERE search_fts MATCH %(expressions)s), 0)"
+        ),
+        arg_joiner=" AND rowid = ",
+        output_field=FloatField(),
     )
+    return Q(pk__in=matching), rank
 
 
 def visible_entries(user) -> QuerySet[SearchEntry]:
@@ -101,25 +120,24 @@ def search(
     """The entries ``user`` may see that match ``q``, best first (none for an empty query).
 
     One query for a page of them (with their instrument, type and version); ``hits`` makes
-    them into results at one more query at most.
+    them into results at one more query at most. Relevance orders the first ``CANDIDATES``
+    whole-word matches (and as many inside longer words) the index gives, not all of them:
+    ranking every piece that holds a common word would cost a scan of them all on each
+    page. The pager says "of more than 1,000" beyond that, and the filters narrow it.
     """
     words = query_keys(q)
     if not words:
         return SearchEntry.objects.none()
+    if status and not InstrumentPolicy.is_internal(user):
+        # the status is the department's: filtering on it would tell it
+        return SearchEntry.objects.none()
     whole, score = _whole_words(words)
-    entries = visible_entries(user).annotate(whole=whole, score=score)
-    if inside_words:
-        entries = entries.filter(Q(whole=True) | Q(keys__contains=" ".join(words)))
-    else:
-        entries = entries.filter(whole=True)
+    entries = visible_entries(user)
     if kind:
         entries = entries.filter(kind=kind)
     if instrument_type:
         entries = entries.filter(instrument__instrument_type_id=instrument_type)
     if status:
-        if not InstrumentPolicy.is_internal(user):
-            # the status is the department's: filtering on it would tell it
-            return SearchEntry.objects.none()
         entries = entries.filter(instrument__status=status)
     if year:
         entries = entries.filter(instrument__created_at__year=year)
@@ -127,8 +145,16 @@ def search(
         entries = entries.filter(
             Q(organisation_id=organisation) | Q(instrument__owning_office_id=organisation)
         )
-    return entries.select_related("instrument__instrument_type", "version").order_by(
-        "-whole", "-score", "-id"
+    entries = entries.order_by()
+    candidates = Q(pk__in=entries.filter(whole).values("pk")[:CANDIDATES])
+    if inside_words:
+        inside = entries.filter(keys__contains=" ".join(words)).values("pk")[:CANDIDATES]
+        candidates |= Q(pk__in=inside)
+    return (
+        SearchEntry.objects.filter(candidates)
+        .annotate(whole=ExpressionWrapper(whole, output_field=BooleanField()), score=score)
+        .select_related("instrument__instrument_type", "version")
+        .order_by("-whole", "-score", "-id")
     )
 
 
