@@ -140,3 +140,15 @@ def test_the_search_is_in_the_openapi_schema(client):
     schema = client.get(reverse("api:schema"), {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/search/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"q", "inside", "page"}
+
+
+def test_the_api_costs_the_same_queries_for_10_or_100_results(demo, corpus):
+    instrument, _provisions = corpus
+    _api(demo, "drafter", q="ពិនិត្យ")
+    _articles(demo, instrument, 9)
+    with CaptureQueriesContext(connection) as few:
+        assert len(_api(demo, "drafter", q="ពិនិត្យ").json()["results"]) == 10
+    _articles(demo, instrument, 90)
+    with CaptureQueriesContext(connection) as many:
+        assert len(_api(demo, "drafter", q="ពិនិត្យ", page_size=50).json()["results"]) == 50
+    assert len(few) == len(many)
