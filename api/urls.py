@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import pages, views
+from api import pages, views, views_search
 from api.docs import DocsView
 
 app_name = "api"
@@ -45,6 +45,7 @@ urlpatterns = [
         name="position",
     ),
     path("v1/comments/<int:pk>/", views.CommentDelete.as_view(), name="comment"),
+    path("v1/search/", views_search.Search.as_view(), name="search"),
     path("v1/verify/<str:sha256>/", views.Verify.as_view(), name="verify"),
     re_path(r"", views.NotFound.as_view(), name="not_found"),
 ]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "workflows",
     "tasks",
     "notifications",
+    # Search over all of them (it imports them; only the API imports it).
+    "search",
     # Oversight of the whole: the portfolio dashboard, the transfer tracker.
     "oversight",
     # The REST API, on top of the others (it imports them; none imports it).

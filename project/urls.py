@@ -69,6 +69,7 @@ urlpatterns = [
     path("verify/<str:sha256>/text/", verify_text, name="verify_text"),
     path("verify/<str:sha256>/pdf/", verify_pdf, name="verify_pdf"),
     path("notifications/", include("notifications.urls")),
+    path("search/", include("search.urls")),
     path("deadlines/", include("workflows.urls_deadlines")),
     path("", home, name="home"),  # before the site's own index, which assumes a role
     path("", site.urls),

@@ -7,7 +7,17 @@ from django.conf import settings
 from importlinter.application.use_cases import lint_imports
 from importlinter.configuration import configure
 
-LAYERS = ["api", "workflows", "tasks", "notifications", "documents", "organisations", "khmer"]
+LAYERS = [
+    "api",
+    "oversight",
+    "search",
+    "workflows",
+    "tasks",
+    "notifications",
+    "documents",
+    "organisations",
+    "khmer",
+]
 
 
 @pytest.fixture(scope="module")

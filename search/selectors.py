@@ -1,0 +1,253 @@
+"""Finding: what a person may see of the index, that matches their query, best first.
+
+A query is cut into words like the text (``search.normalise``), and its words match as one
+sequence, whole words only: ពិនិត្យ finds the word ពិនិត្យ, not the inside of ត្រួតពិនិត្យ.
+``inside_words`` adds the entries whose keys hold the query inside a longer word, after
+every whole-word match. What a person sees is what the policies give them: internal staff
+every piece; anyone else the titles of the instruments whose process consulted them, the
+versions sent to them and the comments they may read — never the working draft.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Length
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from documents.models import Instrument, Provision, Version
+from documents.numbering import number_tree, provision_label
+from documents.permissions import InstrumentPolicy, instrument_policy
+from search.models import SearchEntry
+from search.normalise import Token, keys, tokens
+from workflows.permissions import comment_policy, version_policy
+
+Kind = SearchEntry.Kind
+
+QUERY_MAX = 200  # characters of a query read
+QUERY_WORDS_MAX = 16
+CANDIDATES = 1000  # matches ranked, of each kind (see ``search``)
+SNIPPET_BEFORE = 60
+SNIPPET_LENGTH = 240
+
+
+def query_keys(q: str) -> list[str]:
+    """The keys the query ``q`` is made of, in order (at most ``QUERY_WORDS_MAX``)."""
+    return keys((q or "")[:QUERY_MAX])[:QUERY_WORDS_MAX]
+
+
+def _tsquery(words: list[str]) -> str:
+    """A tsquery literal of the words in sequence: no parser, the keys are lexemes already."""
+    quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
+    return " <-> ".join(quoted)
+
+
+def _fts5_phrase(words: list[str]) -> str:
+    return '"' + " ".join(word.replace('"', '""') for word in words) + '"'
+
+
+def _whole_words(words: list[str]) -> tuple[Q | Func, Func]:
+    """Whether an entry holds the words in sequence, and how well (bigger is better): as
+    expressions of the entry's own columns, right in a subquery as in the outer query."""
+    if connection.vendor == "postgresql":
+        query = Cast(Value(_tsquery(words)), output_field=SearchQueryField())
+        rank = Func(F("vector"), query, function="ts_rank", output_field=FloatField())
+        matches = Func(
+            F("vector"),
+            query,
+            template="%(expressions)s",
+            arg_joiner=" @@ ",
+            output_field=BooleanField(),
+        )
+        return matches, rank
+    phrase = _fts5_phrase(words)
+    matching = RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [phrase])  # noqa: S611 - constant SQL
+    # bm25() would run the whole MATCH again for each entry ranked: on SQLite, with few
+    # entries (``make run``), the shorter piece ranks first, as bm25 would have it for one
+    # occurrence each.
+    rank = ExpressionWrapper(-Length("keys"), output_field=FloatField())
+    return Q(pk__in=matching), rank
+
+
+def visible_entries(user) -> QuerySet[SearchEntry]:
+    """The entries ``user`` may see, as the policies say."""
+    entries = SearchEntry.objects.all()
+    if InstrumentPolicy.is_internal(user):
+        return entries
+    return entries.filter(
+        Q(kind=Kind.TITLE, instrument__in=instrument_policy.queryset(user, "view_header"))
+        | Q(
+            version__isnull=True,
+            instrument__in=instrument_policy.queryset(user, "view"),
+        )
+        | (
+            ~Q(kind=Kind.COMMENT)
+            & Q(version__in=version_policy.queryset(user, "view").values("pk"))
+        )
+        | Q(kind=Kind.COMMENT, comment__in=comment_policy.queryset(user, "view").values("pk"))
+    )
+
+
+def search(
+    user,
+    q: str,
+    *,
+    inside_words: bool = False,
+    kind: str | None = None,
+    instrument_type: int | None = None,
+    status: str | None = None,
+    year: int | None = None,
+    organisation: int | None = None,
+) -> QuerySet[SearchEntry]:
+    """The entries ``user`` may see that match ``q``, best first (none for an empty query).
+
+    One query for a page of them (with their instrument, type and version); ``hits`` makes
+    them into results at one more query at most. Relevance orders the first ``CANDIDATES``
+    whole-word matches (and as many inside longer words) the index gives, not all of them:
+    ranking every piece that holds a common word would cost a scan of them all on each
+    page. The pager says "of more than 1,000" beyond that, and the filters narrow it.
+    """
+    words = query_keys(q)
+    if not words:
+        return SearchEntry.objects.none()
+    if status and not InstrumentPolicy.is_internal(user):
+        # the status is the department's: filtering on it would tell it
+        return SearchEntry.objects.none()
+    whole, score = _whole_words(words)
+    entries = visible_entries(user)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if instrument_type:
+        entries = entries.filter(instrument__instrument_type_id=instrument_type)
+    if status:
+        entries = entries.filter(instrument__status=status)
+    if year:
+        entries = entries.filter(instrument__created_at__year=year)
+    if organisation:
+        entries = entries.filter(
+            Q(organisation_id=organisation) | Q(instrument__owning_office_id=organisation)
+        )
+    entries = entries.order_by()
+    candidates = Q(pk__in=entries.filter(whole).values("pk")[:CANDIDATES])
+    if inside_words:
+        inside = entries.filter(keys__contains=" ".join(words)).values("pk")[:CANDIDATES]
+        candidates |= Q(pk__in=inside)
+    return (
+        SearchEntry.objects.filter(candidates)
+        .annotate(whole=ExpressionWrapper(whole, output_field=BooleanField()), score=score)
+        .select_related("instrument__instrument_type", "version")
+        .order_by("-whole", "-score", "-id")
+    )
+
+
+# --- Results ----------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    instrument: Instrument
+    version: Version | None
+    label: str  # the provision's number (មាត្រា ១២), or nothing
+    snippet: SafeString
+    whole: bool
+
+
+def _matches(found: list[Token], words: list[str], inside_words: bool) -> list[tuple[int, int]]:
+    """The spans of ``found`` (indices of its first and last token) that match ``words``."""
+    size, spans = len(words), []
+    phrase = " ".join(words)
+    keys_found = [token.key for token in found]
+    for index in range(len(found) - size + 1):
+        window = keys_found[index : index + size]
+        if window == words or (inside_words and phrase in " ".join(window)):
+            spans.append((index, index + size - 1))
+    return spans
+
+
+def snippet(text: str, words: list[str], *, inside_words: bool = False) -> SafeString:
+    """A piece of ``text`` around its first match, escaped, the matched words in <mark>."""
+    found = tokens(text)
+    spans = _matches(found, words, inside_words)
+    if not spans:
+        start, end = 0, min(len(text), SNIPPET_LENGTH)
+    else:
+        first = found[spans[0][0]].start
+        start = max(0, first - SNIPPET_BEFORE)
+        # Begin at a word, not inside one.
+        start = next((t.start for t in found if t.start >= start), first) if start else 0
+        end = min(len(text), start + SNIPPET_LENGTH)
+    pieces, at = [], start
+    for first_token, last_token in spans:
+        mark_start, mark_end = found[first_token].start, found[last_token].end
+        if mark_start < at or mark_start >= end:
+            continue
+        pieces.append(escape(text[at:mark_start]))
+        pieces.append(f"<mark>{escape(text[mark_start:mark_end])}</mark>")
+        at = mark_end
+    if at < end:
+        pieces.append(escape(text[at:end]))
+    return mark_safe(  # noqa: S308 - every piece of text is escaped above
+        ("… " if start else "") + "".join(pieces) + (" …" if end < len(text) else "")
+    )
+
+
+def _draft_numbers(entries: list[SearchEntry]) -> dict[object, tuple[str, str]]:
+    """The working draft's provisions' kinds and numbers now, by uid: one query."""
+    instruments = {
+        entry.instrument_id
+        for entry in entries
+        if entry.kind == Kind.PROVISION and entry.version_id is None
+    }
+    if not instruments:
+        return {}
+    provisions = Provision.objects.filter(instrument_id__in=instruments).only(
+        "pk", "uid", "parent_id", "kind", "position", "instrument_id"
+    )
+    by_instrument: dict[int, list[Provision]] = {}
+    for provision in provisions:
+        by_instrument.setdefault(provision.instrument_id, []).append(provision)
+    numbers = {}
+    for rows in by_instrument.values():
+        for node in number_tree(rows):
+            numbers[node.provision.uid] = (node.provision.kind, node.number)
+    return numbers
+
+
+def hits(entries, q: str, *, inside_words: bool = False) -> list[Hit]:
+    """A page of ``search``'s entries as results: label, snippet (one query at most)."""
+    entries = list(entries)
+    words = query_keys(q)
+    numbers = _draft_numbers(entries)
+    results = []
+    for entry in entries:
+        kind, number = entry.provision_kind, entry.provision_number
+        if entry.kind == Kind.PROVISION and entry.version_id is None:
+            kind, number = numbers.get(entry.provision_uid, (kind, ""))
+        label = provision_label(kind, number) if kind in _NUMBERED and number else ""
+        results.append(
+            Hit(
+                entry=entry,
+                instrument=entry.instrument,
+                version=entry.version,
+                label=label,
+                snippet=snippet(entry.text, words, inside_words=inside_words),
+                whole=bool(getattr(entry, "whole", True)),
+            )
+        )
+    return results
+
+
+_NUMBERED = {"part", "chapter", "section", "article", "paragraph", "annex"}

@@ -1,0 +1,115 @@
+"""Each person finds only what the policies let them read: internal staff everything; a
+ministry reviewer the version sent to their organisation and their organisation's comments,
+never the working draft; a ministry not consulted nothing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents import services as documents
+from documents.models import InstrumentType, Provision
+from organisations.models import Organisation
+from search.models import SearchEntry
+from search.selectors import hits, search
+
+pytestmark = pytest.mark.django_db
+
+
+def _seen(user, query, **filters):
+    return {(entry.kind, entry.version_id) for entry in search(user, query, **filters)}
+
+
+def test_the_reviewer_finds_the_version_sent_not_the_draft(demo, sent):
+    instrument, provisions, version, comment = sent
+    reviewer = demo["reviewer-mef"]
+    assert _seen(reviewer, "ត្រួតពិនិត្យ") == {("provision", version.pk)}
+    assert _seen(demo["drafter"], "ត្រួតពិនិត្យ") == {("provision", None), ("provision", version.pk)}
+    assert _seen(reviewer, "សាលាបឋមសិក្សា") == {("title", None)}
+
+
+def test_the_working_draft_stays_with_the_department(demo, sent):
+    instrument, provisions, version, comment = sent
+    entries = SearchEntry.objects.filter(provision=provisions["monitor"])
+    assert entries.exists()
+    found = search(demo["reviewer-mef"], "ត្រួតពិនិត្យ")
+    assert not found.filter(version__isnull=True).exists()
+
+
+def test_a_comment_is_found_by_its_organisation_and_the_department(demo, sent):
+    instrument, provisions, version, comment = sent
+    assert _seen(demo["reviewer-mef"], "ឡើងវិញ", kind="comment") == {("comment", version.pk)}
+    assert _seen(demo["director"], "ឡើងវិញ", kind="comment") == {("comment", version.pk)}
+    assert _seen(demo["reviewer-moh"], "ឡើងវិញ") == set()
+    [hit] = hits(search(demo["reviewer-mef"], "ឡើងវិញ", kind="comment"), "ឡើងវិញ")
+    assert hit.label == "មាត្រា ៣"  # the article commented on, as numbered in the version sent
+
+
+def test_a_ministry_not_consulted_finds_nothing(demo, sent):
+    for query in ("ពិនិត្យ", "សាលាបឋមសិក្សា", "មន្ត្រី", "ឡើងវិញ"):
+        assert _seen(demo["reviewer-moh"], query, inside_words=True) == set()
+
+
+def test_filters_narrow_the_results(demo, sent):
+    instrument, provisions, version, comment = sent
+    drafter = demo["drafter"]
+    mef = Organisation.objects.get(code="mef")
+    assert _seen(drafter, "មន្ត្រី", organisation=mef.pk) == {("comment", version.pk)}
+    assert _seen(drafter, "សាលាបឋមសិក្សា", status="consultation") == {("title", None)}
+    assert _seen(drafter, "សាលាបឋមសិក្សា", status="signed") == set()
+    other_type = InstrumentType.objects.exclude(pk=instrument.instrument_type_id).first()
+    assert _seen(drafter, "សាលាបឋមសិក្សា", instrument_type=other_type.pk) == set()
+    year = instrument.created_at.year
+    assert _seen(drafter, "សាលាបឋមសិក្សា", year=year) == {("title", None)}
+    assert _seen(drafter, "សាលាបឋមសិក្សា", year=year - 1) == set()
+
+
+def _sent_with_articles(demo, count):
+    """A sub-decree of ``count`` articles holding ពិនិត្យ, sent for consultation to MEF."""
+    from workflows import services as workflows
+
+    from .conftest import internal_approvals, open_round
+
+    instrument = documents.instrument_create(
+        user=demo["drafter"],
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km="អនុក្រឹត្យស្តីពីការលើកទឹកចិត្ត",
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    for _ in range(count):
+        documents.provision_add(
+            instrument=instrument,
+            user=demo["drafter"],
+            kind=Provision.Kind.ARTICLE,
+            text_km="ពិនិត្យ និងផ្តល់យោបល់លើការបែងចែកប្រាក់រង្វាន់",
+        )
+    process = workflows.process_start(instrument=instrument, user=demo["drafter"])
+    internal_approvals(demo, process)
+    open_round(demo, process, ("mef",))
+
+
+def _queries_for_a_page(user, query):
+    from project.pagination import BoundedPaginator
+
+    with CaptureQueriesContext(connection) as captured:
+        page = BoundedPaginator(search(user, query), 20).get_page(1)
+        results = hits(page.object_list, query)
+    return len(captured), len(results)
+
+
+@pytest.mark.parametrize("username", ["drafter", "reviewer-mef"])
+def test_a_page_of_results_costs_the_same_queries_for_10_or_100(demo, username):
+    user = demo[username]
+    # what the policies read of a person once per request (their rights, organisations)
+    _queries_for_a_page(user, "ពិនិត្យ")
+    _sent_with_articles(demo, 10)
+    few, shown_few = _queries_for_a_page(user, "ពិនិត្យ")
+    _sent_with_articles(demo, 90)
+    many, shown_many = _queries_for_a_page(user, "ពិនិត្យ")
+    # the count, the page, and (when the page holds working-draft provisions) their numbers:
+    # never a query per row or per instrument
+    assert few <= 3
+    assert many <= 3
+    # the drafter finds the draft's and the version's articles; the reviewer the version's
+    assert (shown_few, shown_many) == ((20, 20) if username == "drafter" else (10, 20))
+    if username == "reviewer-mef":
+        assert few == many == 2
