@@ -74,30 +74,24 @@ def instruments_by_stage() -> list[Figure]:
 def overdue_by_organisation(*, today: date) -> list[Figure]:
     """The open steps past their deadline held by each consulted organisation, the most
     first, with the oldest deadline."""
-    rows = (
-        _overdue(today)
-        .exclude(organisation=None)
-        .values("organisation")
-        .annotate(count=Count("pk"), oldest=Min("due_on"))
-        .order_by("-count", "oldest", "organisation")
-    )
-    names = Organisation.objects.in_bulk([row["organisation"] for row in rows])
-    return [
-        Figure(names[row["organisation"]], names[row["organisation"]].name, row) for row in rows
-    ]
+    return _overdue_by("organisation", Organisation, today=today)
 
 
 def overdue_by_person(*, today: date) -> list[Figure]:
     """The open steps past their deadline held by each person, the most first."""
+    return _overdue_by("assignee", User, today=today)
+
+
+def _overdue_by(holder: str, model, *, today: date) -> list[Figure]:
     rows = (
         _overdue(today)
-        .exclude(assignee=None)
-        .values("assignee")
+        .exclude(**{holder: None})
+        .values(holder)
         .annotate(count=Count("pk"), oldest=Min("due_on"))
-        .order_by("-count", "oldest", "assignee")
+        .order_by("-count", "oldest", holder)
     )
-    people = User.objects.in_bulk([row["assignee"] for row in rows])
-    return [Figure(people[row["assignee"]], str(people[row["assignee"]]), row) for row in rows]
+    held_by = model.objects.in_bulk([row[holder] for row in rows])
+    return [Figure(held_by[row[holder]], str(held_by[row[holder]]), row) for row in rows]
 
 
 def _overdue(today: date):

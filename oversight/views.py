@@ -116,6 +116,24 @@ def _steps_ended(task_list: str, step: str) -> str:
     return f"{task_list}?{urlencode(query)}"
 
 
+def _overdue_table(name: str, title: str, heading: str, figures, filter_name: str) -> Table:
+    """Who holds steps past their deadline; each count links to their overdue instruments."""
+    return Table(
+        name,
+        title,
+        [heading, _("Steps overdue"), _("Oldest deadline")],
+        [
+            [
+                f.label,
+                (f.values["count"], _list(**{filter_name: f.key.pk, "overdue": "on"})),
+                format_date(f.values["oldest"]),
+            ]
+            for f in figures
+        ],
+        chart="bars",
+    )
+
+
 def dashboard_tables(period: selectors.Period, *, today) -> list[Table]:
     stages = selectors.instruments_by_stage()
     by_organisation = selectors.overdue_by_organisation(today=today)
@@ -134,34 +152,14 @@ def dashboard_tables(period: selectors.Period, *, today) -> list[Table]:
             [[f.label, (f.values["count"], _list(status=f.key))] for f in stages],
             chart="bars",
         ),
-        Table(
+        _overdue_table(
             "overdue-organisations",
             _("Overdue, by organisation"),
-            [_("Organisation"), _("Steps overdue"), _("Oldest deadline")],
-            [
-                [
-                    f.label,
-                    (f.values["count"], _list(organisation=f.key.pk, overdue="on")),
-                    format_date(f.values["oldest"]),
-                ]
-                for f in by_organisation
-            ],
-            chart="bars",
+            _("Organisation"),
+            by_organisation,
+            "organisation",
         ),
-        Table(
-            "overdue-people",
-            _("Overdue, by person"),
-            [_("Person"), _("Steps overdue"), _("Oldest deadline")],
-            [
-                [
-                    f.label,
-                    (f.values["count"], _list(holder=f.key.pk, overdue="on")),
-                    format_date(f.values["oldest"]),
-                ]
-                for f in by_person
-            ],
-            chart="bars",
-        ),
+        _overdue_table("overdue-people", _("Overdue, by person"), _("Person"), by_person, "holder"),
         Table(
             "cycle-steps",
             _("Days per step"),

@@ -19,9 +19,8 @@ from documents.models import Instrument, VersionPdf
 from documents.tests.test_export_pdf import flat, pdf_text
 from workflows import services
 from workflows.flows import ApprovalFlow
-from workflows.models import Decision, NextStep, Position, SignOff, SignOffDecision
 
-from .conftest import act, internal_approvals, open_round, open_task
+from .conftest import act, open_task
 from .test_page_queries import in_consultation
 from .test_verify import english, signed  # noqa: F401 (the fixture)
 
@@ -119,32 +118,9 @@ def test_the_verification_page_offers_the_pdf_and_knows_it_uploaded_back(
     assert client.get(reverse("verify_pdf", args=["0" * 64])).status_code == 404
 
 
-def test_the_signature_enqueues_the_printing_and_never_waits_for_it(
-    demo, instrument, monkeypatch, jobs, client
-):
-    process = services.process_start(instrument=instrument, user=demo["drafter"])
-    internal_approvals(demo, process)
-    open_round(demo, process, ("mef",))
-    act(
-        open_task(process, ApprovalFlow.organisation_review),
-        demo["reviewer-mef"],
-        services.consultation_answer,
-        position=Position.NO_OBJECTION,
-        remarks="",
-    )
-    act(
-        open_task(process, ApprovalFlow.consolidate),
-        demo["drafter"],
-        services.consolidation_finish,
-        next_step=NextStep.LEGAL,
-    )
-    act(
-        open_task(process, ApprovalFlow.legal_review),
-        demo["legal"],
-        services.review_decide,
-        decision=Decision.APPROVE,
-        reason="",
-    )
+@pytest.fixture
+def no_printer(monkeypatch):
+    """No Chromium on the server: every print fails, and says so."""
     printed = []
 
     def broken(html):
@@ -152,31 +128,38 @@ def test_the_signature_enqueues_the_printing_and_never_waits_for_it(
         raise export_pdf.RenderError("no Chromium")
 
     monkeypatch.setattr(export_pdf, "html_to_pdf", broken)
-    act(
-        open_task(process, ApprovalFlow.sign_off),
-        demo["dg"],
-        services.sign_off_decide,
-        decision=SignOffDecision.APPROVE,
-        reason="",
-    )
-    sign_off = SignOff.objects.get(process=process)  # signed, though no PDF can be printed
-    assert Instrument.objects.get(pk=instrument.pk).status == Instrument.Status.SIGNED
-    assert printed == [] and "workflows.signed_pdf_keep" in jobs.names()
+    return printed
+
+
+def test_the_signature_enqueues_the_printing_and_never_waits_for_it(
+    no_printer,
+    jobs,
+    signed,  # noqa: F811 - signed with the printer gone, the jobs recorded
+    client,
+    demo,
+    monkeypatch,
+):
+    instrument = Instrument.objects.get(pk=signed.instrument_id)
+    assert instrument.status == Instrument.Status.SIGNED  # signed, though nothing could print
+    assert no_printer == [] and "workflows.signed_pdf_keep" in jobs.names()
     jobs.queue = [job for job in jobs.queue if job[0] == "workflows.signed_pdf_keep"]
     with pytest.raises(ValidationError):  # the job fails, and Celery retries it
         jobs.run()
     assert not VersionPdf.objects.exists()
     # A download meanwhile says so in the reader's language, keeps nothing, offers the DOCX.
     client.force_login(demo["drafter"])
-    address = reverse("documents:export_pdf", args=[instrument.pk, sign_off.version_id])
+    address = reverse("documents:export_pdf", args=[instrument.pk, signed.version_id])
     response = client.get(address)
     assert response.status_code == 503
     assert "មិនអាចបោះពុម្ព PDF" in response.content.decode()
+    assert reverse("documents:export_docx", args=[instrument.pk, signed.version_id]) in (
+        response.content.decode()
+    )
     assert not VersionPdf.objects.exists()
     # The printer back: the first download prints it and keeps it; the job then finds it.
     monkeypatch.setattr(export_pdf, "html_to_pdf", lambda html: b"%PDF-1.4 kept")
     assert client.get(address).content == b"%PDF-1.4 kept"
-    jobs.enqueue("workflows.signed_pdf_keep", [(sign_off.version_id,)])
+    jobs.enqueue("workflows.signed_pdf_keep", [(signed.version_id,)])
     monkeypatch.setattr(export_pdf, "html_to_pdf", lambda html: b"%PDF-1.4 printed again")
     jobs.run()
     assert [bytes(pdf.content) for pdf in VersionPdf.objects.all()] == [b"%PDF-1.4 kept"]
