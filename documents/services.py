@@ -7,7 +7,7 @@ the second save is refused with both texts kept (``EditConflict``), never silent
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
@@ -394,6 +394,12 @@ def _schedule_values(values: dict) -> dict:
     if unknown:
         raise TypeError(f"unknown schedule fields: {', '.join(sorted(unknown))}")
     texts = _texts(ScheduleRow, values, (n for n in values if n in SCHEDULE_TEXT_FIELDS))
+    effective = values.get("effective_date")
+    if effective is not None and (
+        not isinstance(effective, date) or isinstance(effective, datetime)
+    ):
+        # Django's date field raises a TypeError, not a message, for a number or a list.
+        raise ValidationError({"effective_date": _("Give a valid date.")})
     if "from_ministry" in values:
         texts["from_ministry"] = _instance(values["from_ministry"], Organisation, "from_ministry")
     return {**values, **texts}

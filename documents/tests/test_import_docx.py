@@ -14,7 +14,7 @@ from django.utils import translation
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from documents import export_docx, import_docx, imports, selectors, services
+from documents import export_docx, import_docx, imports, official, selectors, services
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow
 from documents.views import SCHEDULE_COLUMNS
 from organisations.models import Organisation
@@ -390,7 +390,7 @@ def written(drafter):
 
 
 def test_export_then_import_gives_the_same_structure_text_and_schedule(written, drafter):
-    export = export_docx.export_of(instrument=written, version=None)
+    export = official.export_of(instrument=written, version=None)
     data = export_docx.instrument_docx(export)
     structure = imports.draft_structure(data)
     assert structure["unplaced"] == []

@@ -98,11 +98,18 @@ def worker(monkeypatch):
     commits, through the task function a worker runs, so that each notification is in its
     recipient's bell by the time they look (no broker, no worker in the test)."""
     from tasks import tasks
+    from workflows.tasks import signed_pdf_keep
+
+    # The journey sweeps nothing: its jobs are notices, and the signed text's PDF.
+    run = {
+        "tasks.deliver_reminder": tasks.deliver_reminder,
+        "workflows.signed_pdf_keep": signed_pdf_keep,
+    }
 
     def enqueue(name, args_list):
-        assert name == "tasks.deliver_reminder", name  # the journey sweeps nothing
+        job = run[name]
         args_list = list(args_list)
-        transaction.on_commit(lambda: [tasks.deliver_reminder(*args) for args in args_list])
+        transaction.on_commit(lambda: [job(*args) for args in args_list])
 
     monkeypatch.setattr("tasks.services.jobs_enqueue", enqueue)
 

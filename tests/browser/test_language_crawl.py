@@ -68,6 +68,8 @@ LATIN_ALLOWED = re.compile(
             r"\b[0-9a-f]{64}\b",
             r"\b[0-9a-f]{8,}…",  # a fingerprint's shortened form
             r"\b(PDF|DOCX?|JSON|CSV|UTF-8|SHA-256|XLSX?|ODT|BPMN|SVG)\b",
+            r"\.(docx|pdf|xlsx)\b",  # a file's extension
+            r"\bWord\b",  # the word processor, by its name
             r"^EN$",  # the language switch names English in English
         ]
     )

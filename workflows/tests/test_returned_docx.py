@@ -11,7 +11,7 @@ from django.urls import reverse
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from documents import export_docx, imports
+from documents import export_docx, imports, official
 from workflows import services
 from workflows.flows import ApprovalFlow
 from workflows.models import Comment, Consultation
@@ -35,7 +35,7 @@ def returned(consultation, *, added=True):
     struck, one inserted) and, if ``added``, an article added at the end."""
     version = consultation.round.version
     data = export_docx.instrument_docx(
-        export_docx.export_of(instrument=version.instrument, version=version)
+        official.export_of(instrument=version.instrument, version=version)
     )
     document = docx.Document(BytesIO(data))
     paragraph = next(p for p in document.paragraphs if p.text == FIRST)
@@ -85,7 +85,7 @@ def test_the_edits_align_to_the_provisions_sent_with_their_word_diff(consultatio
 def test_the_unchanged_document_proposes_nothing(consultation):
     version = consultation.round.version
     data = export_docx.instrument_docx(
-        export_docx.export_of(instrument=version.instrument, version=version)
+        official.export_of(instrument=version.instrument, version=version)
     )
     assert imports.returned_changes(snapshot=version.snapshot, data=data) == []
 
