@@ -21,6 +21,7 @@ from documents import import_docx, services
 from documents.forms import ALLOWED_PARENTS
 from documents.models import Instrument, InstrumentType, Provision, ScheduleRow
 from documents.numbering import number_tree, provision_label
+from documents.signals import draft_written
 from khmer.text import model_text
 from organisations.models import Organisation, User
 
@@ -328,6 +329,8 @@ def instrument_import(
     ]
     if schedule:
         bulk_create_with_history(schedule, ScheduleRow, default_user=user)
+    # Written in bulk: no row sent its own post_save (the search index listens for this).
+    draft_written.send(sender=Instrument, instrument=instrument)
     return instrument
 
 

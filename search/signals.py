@@ -1,6 +1,9 @@
 """The index follows every save, in the saving transaction: receivers of the documents' and
 the comments' own signals (the lower apps know nothing of search).
 
+A Word draft's import writes its rows in bulk too, and says so (``documents.signals.
+draft_written``): the draft is indexed again.
+
 Deletions need no receiver: an entry of the working draft or of a comment is deleted with its
 row (its foreign key cascades). The one write of text that sends no signal per row — restoring
 a version, which inserts the provisions and the schedule in bulk — ends with a version of
@@ -11,6 +14,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from documents.models import Instrument, Provision, ScheduleRow, Version
+from documents.signals import draft_written
 from search import indexing
 from workflows.models import Comment
 
@@ -50,3 +54,8 @@ def version_saved(sender, instance, created=False, raw=False, **kwargs):
     if instance.reason == Version.Reason.RESTORED:
         indexing.index_draft(instance.instrument)
     indexing.index_version(instance)
+
+
+@receiver(draft_written, dispatch_uid="search_draft_written")
+def draft_bulk_written(sender, instrument, **kwargs):
+    indexing.index_draft(instrument)

@@ -150,6 +150,24 @@ def test_restoring_a_version_indexes_the_text_it_brings_back(demo, corpus):
     assert _names(_found(drafter, "ត្រួតពិនិត្យ", False), provisions) == ["monitor"]
 
 
+def test_an_imported_word_draft_is_found(demo, corpus):
+    """The import writes its provisions in bulk, without a save per row: it says so, and the
+    draft is indexed all the same."""
+    from documents import export_docx, imports, official
+
+    instrument, provisions = corpus
+    drafter = demo["drafter"]
+    data = export_docx.instrument_docx(official.export_of(instrument=instrument, version=None))
+    imported = imports.instrument_import(
+        user=drafter,
+        instrument_type=instrument.instrument_type,
+        owning_office=instrument.owning_office,
+        structure=imports.draft_structure(data),
+    )
+    found = {entry.instrument_id for entry in _found(drafter, "ត្រួតពិនិត្យ", False)}
+    assert found == {instrument.pk, imported.pk}
+
+
 def test_schedule_rows_are_found(demo, corpus):
     from organisations.models import Organisation
 
