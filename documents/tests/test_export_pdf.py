@@ -309,3 +309,22 @@ def test_the_command_writes_the_pdf(tmp_path, demo, text, fake_print):
     call_command("instrument_export", str(text.pk), "--format", "pdf", "-o", tmp_path / "d.pdf")
     assert (tmp_path / "d.pdf").read_bytes() == b"%PDF-1.4 fake"
     assert SUBJECT in flat(fake_print[0])
+
+
+@pytest.mark.parametrize("name", ["draft", "english"])
+@pytest.mark.browser
+@pytest.mark.poppler
+def test_every_font_is_ours_and_embedded(printed, name):
+    """The reader's machine need not have our fonts: each one is in the file, and they are the
+    faces the app serves (Noto Serif Khmer for the text, Khmer OS Muol Light for headings)."""
+    listed = subprocess.run(
+        ["pdffonts", "-"], input=printed[name], capture_output=True, check=True
+    ).stdout.decode()
+    fonts = [line.split() for line in listed.splitlines()[2:] if line.strip()]
+    assert fonts, listed
+    names = " ".join(font[0] for font in fonts)
+    assert "NotoSerifKhmer" in names, listed
+    if name == "draft":  # the Khmer layout's headings (the English one sets them in serif)
+        assert "KhmerOSMuolLight" in names.replace(" ", ""), listed
+    # pdffonts' last five columns: emb, sub, uni, object, id.
+    assert all(font[-5] == "yes" for font in fonts), listed
