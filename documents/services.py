@@ -396,9 +396,10 @@ def _schedule_values(values: dict) -> dict:
     texts = _texts(ScheduleRow, values, (n for n in values if n in SCHEDULE_TEXT_FIELDS))
     effective = values.get("effective_date")
     if effective is not None and (
-        not isinstance(effective, date) or isinstance(effective, datetime)
+        isinstance(effective, datetime) or not isinstance(effective, date | str)
     ):
-        # Django's date field raises a TypeError, not a message, for a number or a list.
+        # A date, or its ISO form (checked by the model's own cleaning); Django's date field
+        # raises a TypeError, not a message, for a number or a list.
         raise ValidationError({"effective_date": _("Give a valid date.")})
     if "from_ministry" in values:
         texts["from_ministry"] = _instance(values["from_ministry"], Organisation, "from_ministry")

@@ -162,7 +162,7 @@ def test_a_file_over_the_limit_is_refused_and_not_kept_past_it(drafter_client, s
         response = preview(drafter_client, b"PK\x03\x04" + b"\0" * (21 << 20))
     finally:
         views_import.SizeLimit.receive_data_chunk = real
-    assert "ឯកសារធំពេក៖ យ៉ាងច្រើន ២០ MB" in " ".join(response.context["form"].errors["file"])
+    assert "ឯកសារធំពេក៖ យ៉ាងច្រើន ២០ មេកាបៃ" in " ".join(response.context["form"].errors["file"])
     assert sum(kept) <= 20 << 20
     assert not Instrument.objects.exists()
 
