@@ -67,7 +67,7 @@ def matrix(bullets: list[str]):
 
 def run(runs: int) -> int:
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import close_old_connections, connection, transaction
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import reverse
@@ -93,9 +93,10 @@ def run(runs: int) -> int:
             structure=structure,
         )
 
-    signed = services.version_freeze(
-        instrument=instrument, user=drafter, label="Signed", reason=Version.Reason.SIGNED
-    )
+    with transaction.atomic():  # as the sign-off freezes it, under the instrument's lock
+        signed = services.version_freeze(
+            instrument=instrument, user=drafter, label="Signed", reason=Version.Reason.SIGNED
+        )
     kept = export_pdf.version_pdf_keep(version=signed)
     setup_test_environment()
     request_started.disconnect(close_old_connections)
