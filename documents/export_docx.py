@@ -240,6 +240,14 @@ def _provision_paragraphs(layout: Layout, provision: dict, *, page_break: bool) 
     return paragraphs
 
 
+def _recipients(layout: Layout, lines: list[str]) -> list[str]:
+    """Who receives it (កន្លែងទទួល), at the left under the signer, a line each."""
+    if not lines:
+        return []
+    heading = _paragraph(_run(layout, _("Recipients:"), bold=True))
+    return [heading, *(_paragraph(_run(layout, f"- {line}")) for line in lines)]
+
+
 def _signer(layout: Layout, kind: InstrumentType, name: str) -> list[str]:
     """The signer's title (the type's usual signer) and, once signed, their name; room for
     the signature and the seal between them."""
@@ -347,6 +355,7 @@ def _body(export: Export, layout: Layout) -> list[str]:
     if not top:
         paragraphs += _date_lines(layout, day, align="right")
     paragraphs += _signer(layout, kind, export.signer_name if signed else "")
+    paragraphs += _recipients(layout, export.recipients(layout))
 
     schedule = export.snapshot.get("schedule", [])
     for n, provision in enumerate(arranged.annexes):

@@ -210,6 +210,7 @@ def context(export: Export, layout: Layout) -> dict:
         ),
         "signer_title": _wrap(layout.pick(kind.usual_signer_km, kind.usual_signer_en)),
         "signer_name": _wrap(export.signer_name) if signed else "",
+        "recipients": [_wrap(line) for line in export.recipients(layout)],
         "annexes_before_schedule": annexes[: arranged.schedule_after]
         if arranged.schedule_after is not None
         else annexes,

@@ -320,4 +320,17 @@ class ScheduleRowEditForm(ScheduleRowForm):
 class InstrumentDetailsForm(InstrumentCreateForm):
     """The same fields as on creation, with the edit counter that catches a concurrent save."""
 
+    recipients_km = forms.CharField(
+        label=_("Recipients (Khmer)"),
+        help_text=_("Who receives the signed instrument, one per line."),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "km", "class": "lekhit-legal-text"}),
+    )
+    recipients_en = forms.CharField(
+        label=_("Recipients (English)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)

@@ -175,6 +175,9 @@ class Instrument(models.Model):
         related_name="co_drafted_instruments",
     )
     sector = models.CharField(_("sector"), max_length=255, blank=True)
+    # Who receives the signed instrument (កន្លែងទទួល), one per line, printed under the signer.
+    recipients_km = models.TextField(_("recipients (Khmer)"), max_length=4000, blank=True)
+    recipients_en = models.TextField(_("recipients (English)"), max_length=4000, blank=True)
     status = models.CharField(
         _("status"), max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -48,6 +48,12 @@ class Export:
     ministries: dict[str, str]  # the schedule's ministries' names, by code
     signer_name: str = ""
 
+    def recipients(self, layout: "Layout") -> list[str]:
+        """Who receives it (កន្លែងទទួល), a line each, in the layout's language (the Khmer
+        list where there is no English one)."""
+        text = layout.pick(self.instrument.recipients_km, self.instrument.recipients_en)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
 
 def export_of(*, instrument: Instrument, version: Version | None) -> Export:
     """What to write for ``version`` of the instrument (None: the working draft). A fixed

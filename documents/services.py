@@ -33,6 +33,8 @@ INSTRUMENT_FIELDS = (
     "owning_office",
     "sector",
     "co_drafters",
+    "recipients_km",
+    "recipients_en",
 )
 SCHEDULE_TEXT_FIELDS = ("function_km", "function_en", "legal_basis", "assets")
 SCHEDULE_FIELDS = (

@@ -202,6 +202,8 @@ def instrument_details(request, pk: int):
         "title_en": instrument.title_en,
         "owning_office": instrument.owning_office_id,
         "sector": instrument.sector,
+        "recipients_km": instrument.recipients_km,
+        "recipients_en": instrument.recipients_en,
         "co_drafters": selectors.co_drafter_ids(instrument=instrument),
         "lock_version": instrument.lock_version,
     }

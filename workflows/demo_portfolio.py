@@ -91,6 +91,14 @@ def portfolio_seed() -> bool:
             owning_office=Organisation.objects.get(code="dfr-fr"),
             sector="អប់រំ",
         )
+        instrument = documents.instrument_update(
+            instrument=instrument,
+            user=drafter,
+            expected_lock_version=instrument.lock_version,
+            recipients_km="ក្រសួងអប់រំ យុវជន និងកីឡា\nក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ\nឯកសារ-កាលប្បវត្តិ",
+            recipients_en="Ministry of Education, Youth and Sport\nMinistry of Economy and Finance"
+            "\nFiles and records",
+        )
         documents.provision_add(
             instrument=instrument,
             user=drafter,

@@ -1,3 +1,5 @@
+from io import BytesIO
+
 from django.urls import reverse
 
 from documents import services
@@ -57,3 +59,26 @@ def test_only_drafters_may_change_the_details(demo, client):
     instrument = make(demo)
     client.force_login(demo["chief"])
     assert post(client, instrument, title_km="x").status_code == 403
+
+
+def test_the_recipients_are_kept_as_typed_and_printed_under_the_signer(demo, client):
+    from docx import Document
+
+    from documents import export_docx, official
+
+    instrument = make(demo)
+    client.force_login(demo["drafter"])
+    typed = "  ក្រសួងមហាផ្ទៃ\n\nឯកសារ-កាលប្បវត្តិ  "
+    response = post(client, instrument, recipients_km=typed, recipients_en="Ministry of Interior")
+    assert response.status_code == 302
+    instrument.refresh_from_db()
+    assert instrument.recipients_km == "ក្រសួងមហាផ្ទៃ\n\nឯកសារ-កាលប្បវត្តិ"  # trimmed, as typed
+    export = official.export_of(instrument=instrument, version=None)
+    text = [p.text for p in Document(BytesIO(export_docx.instrument_docx(export))).paragraphs]
+    at = text.index("កន្លែងទទួល ៖")
+    assert text[at + 1 : at + 3] == ["- ក្រសួងមហាផ្ទៃ", "- ឯកសារ-កាលប្បវត្តិ"]
+    english = [
+        p.text
+        for p in Document(BytesIO(export_docx.instrument_docx(export, language="en"))).paragraphs
+    ]
+    assert "- Ministry of Interior" in english

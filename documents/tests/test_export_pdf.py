@@ -100,6 +100,10 @@ def printed(django_db_setup, django_db_blocker):
         instrument_types_seed()
         drafter = User.objects.get(username="drafter")
         instrument = make_text(drafter)
+        Instrument.objects.filter(pk=instrument.pk).update(
+            recipients_km="ក្រសួងមហាផ្ទៃ\nឯកសារ-កាលប្បវត្តិ"
+        )
+        instrument.refresh_from_db()
         draft = official.export_of(instrument=instrument, version=None)
         signed_version = services.version_freeze(
             instrument=instrument,
@@ -328,3 +332,11 @@ def test_every_font_is_ours_and_embedded(printed, name):
         assert "KhmerOSMuolLight" in names.replace(" ", ""), listed
     # pdffonts' last five columns: emb, sub, uni, object, id.
     assert all(font[-5] == "yes" for font in fonts), listed
+
+
+@pytest.mark.browser
+@pytest.mark.poppler
+def test_the_recipients_are_listed_under_the_signer(printed):
+    text = flat(printed["draft_text"])
+    assert flat("កន្លែងទទួល ៖ - ក្រសួងមហាផ្ទៃ - ឯកសារ-កាលប្បវត្តិ") in text
+    assert text.index(flat("កន្លែងទទួល")) > text.index(flat("ធ្វើនៅរាជធានីភ្នំពេញ"))
