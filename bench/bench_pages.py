@@ -265,6 +265,8 @@ def census() -> str:
 
 def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
     """(page, path, roles) to measure, the references last."""
+    from urllib.parse import urlencode
+
     from django.db.models import Count
     from django.urls import reverse
 
@@ -306,8 +308,12 @@ def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
         ("matrix, 100 comments", reverse("workflows:matrix", args=[process.pk, 1]), ROLES),
         # The heavy recipient: whoever has the most notifications (the drafter, as a rule).
         ("notifications", reverse("notifications:list"), list(dict.fromkeys([*ROLES, heavy]))),
-        ("search, one word", f"{reverse('search:search')}?q=មុខងារ", ROLES),
-        ("search, three words", f"{reverse('search:search')}?q=ស្តីពីការផ្ទេរមុខងារ", ROLES),
+        ("search, one word", f"{reverse('search:search')}?{urlencode({'q': 'មុខងារ'})}", ROLES),
+        (
+            "search, three words",
+            f"{reverse('search:search')}?{urlencode({'q': 'ស្តីពីការផ្ទេរមុខងារ'})}",
+            ROLES,
+        ),
         ("portfolio dashboard", reverse("oversight:index"), ["dg", "director"]),
         ("transfer tracker", reverse("oversight:transfers"), ["dg"]),
         ("admin changelist", reverse("admin:documents_instrument_changelist"), ["admin"]),
