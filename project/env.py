@@ -130,6 +130,11 @@ class Environment:
         else:
             config["CONN_MAX_AGE"] = self.int("DATABASE_CONN_MAX_AGE", default=60)
             config["CONN_HEALTH_CHECKS"] = True
+            # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes
+            # jit_above_cost, and the pages' queries (search over a reviewer's consultations,
+            # the dashboard's percentiles) passed it at ten years of data, spending 300-900 ms
+            # compiling to save a few. The pages' queries are short; JIT serves analytics.
+            config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
             # Prepared statements: the fifth time a connection runs a statement, psycopg
             # prepares it, and PostgreSQL stops planning it again. The worker's delivery job
             # (a handful of statements, thousands of times) goes ~40% faster. It needs

@@ -79,3 +79,15 @@ def test_development_defaults(settings):
     assert settings.LANGUAGE_CODE == "km"
     assert [code for code, _ in settings.LANGUAGES] == ["km", "en"]
     assert settings.AUTH_USER_MODEL == "organisations.User"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_connections_never_jit_compile_a_page_query():
+    """The server's default compiles any query estimated costly: at ten years of data the
+    search over a reviewer's consultations spent ~900 ms compiling (issue 14)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
