@@ -70,7 +70,7 @@ class Search(ApiView, generics.ListAPIView):
         q = (params.get("q") or "")[: selectors.QUERY_MAX]
         inside_words = params.get("inside") in ("true", "1")
         status = params.get("status")
-        return selectors.search(
+        return selectors.results(
             self.request.user,
             q,
             inside_words=inside_words,

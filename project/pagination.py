@@ -22,9 +22,9 @@ class BoundedPaginator(Paginator):
         order: the database stops at the bound by whichever index is quickest, instead of
         walking the list's order past every row it cannot show."""
         rows = self.object_list
-        if hasattr(rows, "order_by"):
-            rows = rows.order_by()
-        return rows[: self.bound + 1].count()
+        if not hasattr(rows, "order_by"):  # a list, or a sequence that knows its size
+            return min(len(rows), self.bound + 1)
+        return rows.order_by()[: self.bound + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -14,7 +14,7 @@ def results(request, *, per_page: int = PAGE_SIZE):
     form = SearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     filters = form.filters() if form.is_bound else {}
-    entries = selectors.search(request.user, q, **filters)
+    entries = selectors.results(request.user, q, **filters)
     page = BoundedPaginator(entries, per_page).get_page(request.GET.get("page"))
     hits = selectors.hits(page.object_list, q, inside_words=filters.get("inside_words", False))
     return form, q, page, hits
