@@ -137,7 +137,9 @@ class ConsultationRound(models.Model):
         indexes = [
             models.Index(
                 fields=["deadline"], condition=models.Q(closed_at=None), name="open_round_deadline"
-            )
+            ),
+            # the dashboard's consultation record: the rounds opened in a period
+            models.Index(fields=["opened_at"], name="round_opened_at"),
         ]
 
     def __str__(self):
