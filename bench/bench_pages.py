@@ -4,7 +4,9 @@ Run from the project root: ``.venv/bin/python bench/bench_pages.py`` (``make ben
 
 Sizes (instruments in the database, every one with its text):
 - ``S``: 1,000 instruments;
-- ``L``: 20,000 instruments, about a million tasks, 50,000 comments;
+- ``L``: 20,000 instruments, about a million tasks, 50,000 comments: ten years of work,
+  the finished journeys' dates spread back over them (``copy_journey``'s ``earlier_each``),
+  so that the dashboard's last twelve months hold one year of it;
 both with 300 users. ``BENCH_PAGES_SIZES=S`` (or ``S,L``, the default) chooses; the numbers
 of instruments can be changed with ``BENCH_PAGES_S`` and ``BENCH_PAGES_L``.
 
@@ -83,6 +85,8 @@ KEEP = os.environ.get("BENCH_PAGES_KEEP") == "1"
 # The instrument list's filter: whatever the list accepts, the page is measured as it is.
 LIST_FILTER = os.environ.get("BENCH_PAGES_FILTER", "status=consultation")
 ROLES = ("drafter", "chief", "dg", "reviewer-moh")
+YEARS = 10  # of work that L holds
+DAY_SECONDS = 86_400
 MATRIX_COMMENTS = 100
 
 
@@ -237,8 +241,11 @@ def grow_to(instruments: int, templates: dict) -> None:
         template = templates[stage]
         have = Instrument.objects.filter(title_km=template.title_km).count()
         want = max(1, round(instruments * share))
+        # The finished journeys spread back over the years at L's pace (L is ten years of
+        # work, S its last half-year); what is on someone's desk is of these weeks.
+        earlier = YEARS * 365 * DAY_SECONDS / (SIZES["L"] * share) if stage == "registered" else 0
         if want > have:
-            copy_journey(template, want - have, first=have)
+            copy_journey(template, want - have, first=have, earlier_each=earlier)
 
 
 def census() -> str:

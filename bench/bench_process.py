@@ -258,10 +258,14 @@ def _history_source(model):
     return getattr(model, "instance_type", None)
 
 
-def copy_journey(instrument, copies: int, *, first: int = 1) -> int:
+def copy_journey(instrument, copies: int, *, first: int = 1, earlier_each: float = 0) -> int:
     """``copies`` copies of every row of ``instrument``'s journey; returns the rows written.
     Copies are numbered from ``first``: copying the same journey again continues the
-    numbering, so that the reference numbers' suffixes do not repeat."""
+    numbering, so that the reference numbers' suffixes do not repeat.
+
+    ``earlier_each`` (seconds) moves copy number k that much times k into the past, every
+    date and time of it: years of work spread over the years, as a department's is, rather
+    than all of it done today."""
     from django.core.management.color import no_style
     from django.db import connection, models, transaction
 
@@ -295,6 +299,15 @@ def copy_journey(instrument, copies: int, *, first: int = 1) -> int:
         constant, span = offsets[model]
         return f"{column} + {constant:d} + {n} * {span:d}"
 
+    def earlier(column, field):
+        seconds = f"(series.k * {float(earlier_each)!r})"
+        if connection.vendor == "postgresql":
+            moved = f"{column} - {seconds} * INTERVAL '1 second'"
+            return f"({moved})::date" if not isinstance(field, models.DateTimeField) else moved
+        if isinstance(field, models.DateTimeField):
+            return f"strftime('%Y-%m-%d %H:%M:%f', {column}, -{seconds} || ' seconds')"
+        return f"date({column}, -{seconds} || ' seconds')"
+
     written = 0
     # Foreign keys are checked at commit (Django makes them deferrable): any table order works.
     with transaction.atomic(), connection.cursor() as cursor:
@@ -319,6 +332,8 @@ def copy_journey(instrument, copies: int, *, first: int = 1) -> int:
                 elif isinstance(f, models.CharField) and (f.unique or f.name == "reference_number"):
                     suffixed = f"{column} || '/' || series.k"
                     value = f"CASE WHEN {column} = '' THEN {column} ELSE {suffixed} END"
+                elif earlier_each and isinstance(f, models.DateField):  # a DateTimeField too
+                    value = earlier(column, f)
                 else:
                     value = column
                 columns.append(quote(f.column))
