@@ -44,6 +44,7 @@ from tests.security.test_hostile_crawl import (
     _pattern,
     _starts,
     build_state,
+    pdfs_as_html,  # noqa: F401 - a fixture: PDFs are not read here
 )
 
 PROGRESS = os.environ.get("LANGUAGE_CRAWL_PROGRESS") == "1"  # a line per role as it goes
@@ -241,6 +242,7 @@ def _rotated(starts: list[str], by: int) -> list[str]:
     return head + pairs[by:] + pairs[:by]
 
 
+@pytest.mark.usefixtures("pdfs_as_html")
 def test_every_page_reads_in_the_readers_language(demo, live_server, browser, capsys):
     get_resolver().url_patterns  # noqa: B018 - viewflow learns its URLs when they load
     markers, state = build_state(demo)

@@ -28,6 +28,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from documents import export_pdf
 from documents import services as documents
 from documents.models import InstrumentType, Provision
 from organisations.models import Organisation, User
@@ -411,8 +412,16 @@ def _starts(state: State) -> list[str]:
     return pages
 
 
+@pytest.fixture
+def pdfs_as_html(monkeypatch):
+    """Every PDF "printed" as the HTML it is printed from: what a PDF would show is then read
+    for markers like a page (a PDF's words are not plain in its bytes), and the crawls do
+    not wait for Chromium at every PDF link. Printing itself is tested in documents."""
+    monkeypatch.setattr(export_pdf, "html_to_pdf", lambda html: html.encode())
+
+
 @pytest.mark.postgres
-def test_no_page_shows_anyone_what_they_may_not_see(demo, settings, capsys):
+def test_no_page_shows_anyone_what_they_may_not_see(demo, settings, capsys, pdfs_as_html):
     get_resolver().url_patterns  # noqa: B018 - viewflow learns its URLs when they load
     settings.DEBUG = False
     markers, state = build_state(demo)
