@@ -63,30 +63,40 @@ def index_title(instrument: Instrument) -> None:
     )
 
 
+def _provision_values(provision: Provision) -> dict:
+    return {
+        "kind": Kind.PROVISION,
+        "instrument_id": provision.instrument_id,
+        "provision_uid": provision.uid,
+        "provision_kind": provision.kind,
+        "text": _provision_text(provision),
+    }
+
+
+def _row_values(row: ScheduleRow) -> dict:
+    return {
+        "kind": Kind.SCHEDULE_ROW,
+        "instrument_id": row.instrument_id,
+        "provision_uid": row.uid,
+        "organisation_id": row.from_ministry_id,
+        "text": _row_text(row),
+    }
+
+
+def _new_entry(values: dict, **source) -> SearchEntry | None:
+    """An unsaved entry of ``values`` for ``source`` (its provision, row or comment), for a
+    bulk insert; none for a piece without text."""
+    if not values["text"]:
+        return None
+    return SearchEntry(**source, **values, keys=_keys(values["text"]))
+
+
 def index_provision(provision: Provision) -> None:
-    _put(
-        {"provision_id": provision.pk},
-        {
-            "kind": Kind.PROVISION,
-            "instrument_id": provision.instrument_id,
-            "provision_uid": provision.uid,
-            "provision_kind": provision.kind,
-            "text": _provision_text(provision),
-        },
-    )
+    _put({"provision_id": provision.pk}, _provision_values(provision))
 
 
 def index_schedule_row(row: ScheduleRow) -> None:
-    _put(
-        {"schedule_row_id": row.pk},
-        {
-            "kind": Kind.SCHEDULE_ROW,
-            "instrument_id": row.instrument_id,
-            "provision_uid": row.uid,
-            "organisation_id": row.from_ministry_id,
-            "text": _row_text(row),
-        },
-    )
+    _put({"schedule_row_id": row.pk}, _row_values(row))
 
 
 def _comment_values(comment: Comment) -> dict:
@@ -171,36 +181,13 @@ def index_draft(instrument: Instrument) -> None:
     SearchEntry.objects.filter(instrument=instrument, version=None).exclude(
         kind=Kind.TITLE
     ).delete()
-    entries = []
-    for provision in Provision.objects.filter(instrument=instrument):
-        text = _provision_text(provision)
-        if text:
-            entries.append(
-                SearchEntry(
-                    kind=Kind.PROVISION,
-                    instrument_id=instrument.pk,
-                    provision=provision,
-                    provision_uid=provision.uid,
-                    provision_kind=provision.kind,
-                    text=text,
-                    keys=_keys(text),
-                )
-            )
-    for row in ScheduleRow.objects.filter(instrument=instrument):
-        text = _row_text(row)
-        if text:
-            entries.append(
-                SearchEntry(
-                    kind=Kind.SCHEDULE_ROW,
-                    instrument_id=instrument.pk,
-                    schedule_row=row,
-                    provision_uid=row.uid,
-                    organisation_id=row.from_ministry_id,
-                    text=text,
-                    keys=_keys(text),
-                )
-            )
-    SearchEntry.objects.bulk_create(entries)
+    provisions = Provision.objects.filter(instrument=instrument)
+    rows = ScheduleRow.objects.filter(instrument=instrument)
+    entries = [
+        *(_new_entry(_provision_values(p), provision=p) for p in provisions),
+        *(_new_entry(_row_values(row), schedule_row=row) for row in rows),
+    ]
+    SearchEntry.objects.bulk_create([entry for entry in entries if entry])
 
 
 @transaction.atomic
@@ -226,10 +213,9 @@ def reindex_all(*, batch: int = 500) -> int:
     for version in versions.iterator(chunk_size=50):
         written += flush(_version_entries(version, _ministries([version])))
     comments = Comment.objects.select_related("consultation__round").order_by()
-    entries = []
-    for comment in comments.iterator(chunk_size=batch):
-        if comment.text:
-            values = _comment_values(comment)
-            entries.append(SearchEntry(comment=comment, keys=_keys(values["text"]), **values))
-    written += flush(entries)
+    entries = [
+        _new_entry(_comment_values(comment), comment=comment)
+        for comment in comments.iterator(chunk_size=batch)
+    ]
+    written += flush([entry for entry in entries if entry])
     return SearchEntry.objects.count()
