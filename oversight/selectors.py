@@ -101,8 +101,13 @@ def _overdue_by(holder: str, model, *, today: date) -> list[Figure]:
         .annotate(count=Count("pk"), oldest=Min("due_on"))
         .order_by("-count", "oldest", holder)
     )
-    held_by = model.objects.in_bulk([row[holder] for row in rows])
-    return [Figure(held_by[row[holder]], str(held_by[row[holder]]), row) for row in rows]
+    return _figures(rows, holder, model)
+
+
+def _figures(rows, key: str, model) -> list[Figure]:
+    """A figure a row, of the object (of ``model``) its ``key`` names, read in one query."""
+    objects = model.objects.in_bulk([row[key] for row in rows])
+    return [Figure(objects[row[key]], str(objects[row[key]]), row) for row in rows]
 
 
 def _overdue(today: date):
@@ -183,11 +188,7 @@ def cycle_time_by_step(*, period: Period, steps: list[tuple[str, str]]) -> list[
 def cycle_time_by_organisation(*, period: Period) -> list[Figure]:
     """Days each consulted organisation took to answer, over the period's answers."""
     closed = _closed_in(period).exclude(organisation=None)
-    rows = _durations(closed, "organisation")
-    names = Organisation.objects.in_bulk([row["organisation"] for row in rows])
-    figures = [
-        Figure(names[row["organisation"]], names[row["organisation"]].name, row) for row in rows
-    ]
+    figures = _figures(_durations(closed, "organisation"), "organisation", Organisation)
     return sorted(figures, key=lambda figure: (-figure.values["median"], figure.label))
 
 
@@ -213,11 +214,7 @@ def consultation_record(*, period: Period) -> list[Figure]:
             waiting=Count("pk", filter=Q(answered_at__isnull=True, by_silence=False)),
         )
     )
-    names = Organisation.objects.in_bulk([row["organisation"] for row in rows])
-    figures = [
-        Figure(names[row["organisation"]], names[row["organisation"]].name, row) for row in rows
-    ]
-    return sorted(figures, key=lambda figure: figure.label)
+    return sorted(_figures(rows, "organisation", Organisation), key=lambda figure: figure.label)
 
 
 # --- Signatures -----------------------------------------------------------------------------
