@@ -321,7 +321,19 @@ def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
             f"{reverse('search:search')}?{urlencode({'q': 'ស្តីពីការផ្ទេរមុខងារ'})}",
             ROLES,
         ),
+        (
+            "search API, one word",
+            f"{reverse('api:search')}?{urlencode({'q': 'មុខងារ', 'page_size': 20})}",
+            ROLES,
+        ),
+        (
+            "search API, three words",
+            f"{reverse('api:search')}?{urlencode({'q': 'ស្តីពីការផ្ទេរមុខងារ', 'page_size': 20})}",
+            ROLES,
+        ),
         ("portfolio dashboard", reverse("oversight:index"), ["dg", "director"]),
+        # the longest period it shows: ten years (every step of L)
+        ("dashboard, ten years", f"{reverse('oversight:index')}?start=2000-01", ["dg"]),
         ("transfer tracker", reverse("oversight:transfers"), ["dg"]),
         ("admin changelist", reverse("admin:documents_instrument_changelist"), ["admin"]),
         ("trivial view /health/", reverse("health"), [None]),
