@@ -191,6 +191,9 @@ class Results(Sequence):
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __iter__(self):
+        return iter(self[:])  # every row in one query, not Sequence's one per index
+
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]

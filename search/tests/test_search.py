@@ -84,6 +84,23 @@ def test_the_title_and_its_words(demo, corpus):
     assert search(demo["drafter"], "ផ្ទេរ", inside_words=True, kind="title").exists()
 
 
+def test_the_pager_s_results_are_the_search_s_read_in_two_queries(demo, corpus):
+    """``results`` (what the page and the API page through): the matches in the search's
+    order, ranked once and read by id, however they are taken — a page, an index, all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.selectors import results
+
+    ranked = list(search(demo["drafter"], "ពិនិត្យ", inside_words=True))
+    found = results(demo["drafter"], "ពិនិត្យ", inside_words=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(found) == ranked
+    assert len(queries) == 2
+    assert found[1:] == ranked[1:] and found[-1] == ranked[-1]
+    assert [entry.whole for entry in found] == [True, False]
+
+
 def test_an_empty_query_finds_nothing(demo, corpus):
     assert list(search(demo["drafter"], "")) == []
     assert list(search(demo["drafter"], " ។ , ")) == []
