@@ -93,23 +93,35 @@ def _html_digits(value: str) -> str:
     return _TEXT_OUTSIDE_TAGS.sub(lambda m: m.group(1) + khmer_digits(m.group(2)), value)
 
 
-@register.simple_tag
-def kmcell(column, obj, value):
-    """One cell of a viewflow list, as ``{{ value }}`` would show it, but with dates in the
-    official form and numbers grouped in the reader's language (viewflow writes them by
-    Django's formats, in Western digits: "2 ខែ ធ្នូ ឆ្នាំ 2026, 18:49")."""
-    raw = column.get_value(obj)
+def list_cell(view, obj, column, raw):
+    """One cell of a viewflow list, as viewflow would show the column's value ``raw``, but with
+    dates in the official form and numbers grouped in the reader's language (viewflow writes
+    them by Django's formats, in Western digits: "2 ខែ ធ្នូ ឆ្នាំ 2026, 18:49")."""
     if isinstance(raw, datetime):
         return format_datetime(raw)
     if isinstance(raw, date):
         return format_date(raw)
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         return format_number(raw)
+    value = view.format_value(obj, column, raw)
     if is_khmer() and getattr(column, "attr_name", None) in SAFE_LIST_COLUMNS:
         if isinstance(value, SafeData):
             return mark_safe(_html_digits(str(value)))  # noqa: S308 - only digits change
         return khmer_digits(value)
     return value
+
+
+@register.filter
+def kmlist_rows(page, view):
+    """viewflow's ``list_page_data``: each row of the page with its cells, ``(column, value)``,
+    each written by ``list_cell``. Each column's value is read once: a link's reverse, a
+    ``timesince``, once a cell."""
+    columns = list(view.list_columns.values())
+    for obj in page:
+        yield (
+            obj,
+            [(column, list_cell(view, obj, column, column.get_value(obj))) for column in columns],
+        )
 
 
 @register.filter
