@@ -122,6 +122,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms as Django renders them, a <select>'s options written in Python (project/forms_renderer.py).
+FORM_RENDERER = "project.forms_renderer.FormRenderer"
 
 # --- Data ---------------------------------------------------------------------------------
 
