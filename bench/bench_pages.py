@@ -27,9 +27,11 @@ with ``BENCH_PAGES_WORKERS`` sync workers (4). For each page and role the script
 SQL queries of one request (Django's test client in this process, against the same
 database, after a warm-up request), the HTML's size and its size on the wire (the server's
 compression, if any, for ``Accept-Encoding: gzip, br``), and p50/p95 milliseconds at
-concurrency 1 and 8 from a bounded load loop (threads and ``http.client``, after one request
-per worker; each cell stops at ``BENCH_PAGES_REQUESTS`` requests, 12, and at least two per
-thread, or after ``BENCH_PAGES_SECONDS`` seconds, 5, whichever comes first, with at least
+concurrency 1 and 8 from a bounded load loop (threads and ``http.client``, after six
+requests per worker, past psycopg's prepare_threshold, as a worker is when it has served a
+few minutes; each cell stops at ``BENCH_PAGES_REQUESTS`` requests, 30, so that a p95 is not
+the one slow request of a dozen, and at least two per thread, or after
+``BENCH_PAGES_SECONDS`` seconds, 5, whichever comes first, with at least
 3). The Django admin's changelist of the instruments and ``/health/`` are measured in the
 same run, for reference.
 
@@ -76,12 +78,14 @@ ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", "5"))
 MIX = {"registered": 0.90, "chief review": 0.02, "consultation": 0.03, "sign-off": 0.02}
 MIX["draft"] = 1 - sum(MIX.values())
 WORKERS = int(os.environ.get("BENCH_PAGES_WORKERS", "4"))
-REQUESTS = int(os.environ.get("BENCH_PAGES_REQUESTS", "12"))
+REQUESTS = int(os.environ.get("BENCH_PAGES_REQUESTS", "30"))
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "5"))
 CONCURRENCIES = (1, 8)
 REQUEST_TIMEOUT = 300
 # Keep the benchmark's database at the end (its name is printed), to EXPLAIN its queries.
 KEEP = os.environ.get("BENCH_PAGES_KEEP") == "1"
+# psycopg prepares a statement the fifth time a connection runs it (project/env.py).
+PREPARED_AFTER = 5
 # The instrument list's filter: whatever the list accepts, the page is measured as it is.
 LIST_FILTER = os.environ.get("BENCH_PAGES_FILTER", "status=consultation")
 ROLES = ("drafter", "chief", "dg", "reviewer-moh")
@@ -426,8 +430,10 @@ def measure(base, clients, cookies, plan) -> dict:
             # Only what the role may open; /health/ answers 503 without the worker, still
             # the trivial view it stands for.
             if status == 200 or path.startswith("/health/"):
-                # Each worker renders the page once before it is timed.
-                load(base, path, cookies[role], WORKERS, requests=WORKERS)
+                # Warm, as a worker is after its first minutes: every worker has run the
+                # page's statements past psycopg's prepare_threshold (5), so that they are
+                # prepared and PostgreSQL no longer plans them on each request.
+                load(base, path, cookies[role], WORKERS, requests=WORKERS * (PREPARED_AFTER + 1))
                 cells = []
                 for concurrency in CONCURRENCIES:
                     started = time.perf_counter()
