@@ -41,14 +41,11 @@ class BoundedPaginator(Paginator):
         return self.counted > self.bound
 
     def page(self, number) -> Page:
-        rows = self.object_list
-        if not hasattr(rows, "values_list"):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = list(rows.values_list("pk", flat=True)[bottom:top])
-        found = {row.pk: row for row in rows.order_by().filter(pk__in=keys)} if keys else {}
-        return self._get_page([found[key] for key in keys if key in found], number, self)
+        page = super().page(number)
+        rows = page.object_list  # the page's slice of the list, not yet read
+        if hasattr(rows, "values_list"):
+            keys = list(rows.values_list("pk", flat=True))
+            found = self.object_list.order_by().filter(pk__in=keys) if keys else []
+            by_key = {row.pk: row for row in found}
+            page.object_list = [by_key[key] for key in keys if key in by_key]
+        return page
