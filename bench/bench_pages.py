@@ -84,8 +84,6 @@ CONCURRENCIES = (1, 8)
 REQUEST_TIMEOUT = 300
 # Keep the benchmark's database at the end (its name is printed), to EXPLAIN its queries.
 KEEP = os.environ.get("BENCH_PAGES_KEEP") == "1"
-# psycopg prepares a statement the fifth time a connection runs it (project/env.py).
-PREPARED_AFTER = 5
 # The instrument list's filter: whatever the list accepts, the page is measured as it is.
 LIST_FILTER = os.environ.get("BENCH_PAGES_FILTER", "status=consultation")
 ROLES = ("drafter", "chief", "dg", "reviewer-moh")
@@ -414,6 +412,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(base, clients, cookies, plan) -> dict:
     """Every (page, role): its figures, printed as a table and returned."""
+    from django.db import connection
+
     results = {}
     header = (
         f"{'page':<27} {'role':<14} {'st':>3} {'queries':>7} {'HTML KB':>8} {'wire KB':>8}"
@@ -421,6 +421,8 @@ def measure(base, clients, cookies, plan) -> dict:
     )
     print(header)
     print("-" * len(header))
+    # The runs after which a connection prepares a statement (project/env.py; none on SQLite).
+    prepared_after = connection.settings_dict["OPTIONS"].get("prepare_threshold") or 0
     for page, path, roles in plan:
         for role in roles:
             status, queries, size = queries_and_size(clients, path, role)
@@ -431,9 +433,9 @@ def measure(base, clients, cookies, plan) -> dict:
             # the trivial view it stands for.
             if status == 200 or path.startswith("/health/"):
                 # Warm, as a worker is after its first minutes: every worker has run the
-                # page's statements past psycopg's prepare_threshold (5), so that they are
+                # page's statements past psycopg's prepare_threshold, so that they are
                 # prepared and PostgreSQL no longer plans them on each request.
-                load(base, path, cookies[role], WORKERS, requests=WORKERS * (PREPARED_AFTER + 1))
+                load(base, path, cookies[role], WORKERS, requests=WORKERS * (prepared_after + 1))
                 cells = []
                 for concurrency in CONCURRENCIES:
                     started = time.perf_counter()
