@@ -450,6 +450,28 @@ def test_viewflow_s_task_lists_name_each_step_by_its_title(demo, instrument, cli
     assert titles["chief_review"] in archived and "Chief" not in archived
 
 
+def test_the_archive_lists_the_steps_the_person_has_done_and_no_other(demo, instrument, client):
+    """The archive (found by the index of each person's finished steps, not by their
+    processes): the chief's and the director's own reviews; not the step that is still
+    open, nor anyone else's (the drafter, whose start is the process's, has none)."""
+    process = services.process_start(instrument=instrument, user=demo["drafter"])
+    internal_approvals(demo, process)  # the chief's review, then the director's
+    done = {
+        role: [task.pk for task in process.task_set.filter(owner=demo[role]).exclude(finished=None)]
+        for role in ("drafter", "chief", "director")
+    }
+    assert done["chief"] and done["director"]
+    still_open = open_task(process, ApprovalFlow.plan_round)
+    for role, steps in done.items():
+        client.force_login(demo[role])
+        page = client.get(reverse("workflow:archive"))
+        assert page.status_code == 200
+        listed = [task.pk for task in page.context["page_obj"].object_list]
+        assert sorted(listed) == sorted(steps), role
+        assert still_open.pk not in listed
+        assert page.context["paginator"].count == len(steps)
+
+
 def test_the_lists_find_a_process_by_its_number_or_its_instrument(demo, instrument, client):
     """In place of viewflow's choice of every process, the inbox, queue, archive and task list
     search by process number (Khmer or Latin digits, with or without "#") or by the
