@@ -100,17 +100,6 @@ class InstrumentFilterForm(forms.Form):
         if data["sort"] == self.SORT_BY_TITLE:
             instruments = instruments.order_by(khmer_order("title_km"), "pk")
         return instruments
-        data = self.cleaned_data
-        words = typed_text(data["q"])
-        if words:
-            instruments = instruments.filter(
-                models.Q(title_km__icontains=words) | models.Q(title_en__icontains=words)
-            )
-        if data["status"]:
-            instruments = instruments.filter(status=data["status"])
-        if data["instrument_type"]:
-            instruments = instruments.filter(instrument_type=data["instrument_type"])
-        return instruments
 
 
 class ProvisionTextForm(forms.Form):

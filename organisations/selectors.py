@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from khmer.db import khmer_order
 from organisations.models import Organisation, User
 
 
@@ -107,3 +108,15 @@ def delegates_eligible(delegator: User) -> QuerySet[User]:
         Q(organisation__in=units)
         | Q(supervisor=delegator, organisation__in=unit_ids(organisation.pk))
     )
+
+
+def people_choices() -> list[tuple[int, str]]:
+    """The active people (not the superusers) as a filter's choices, ``(pk, name)``, in Khmer
+    order of their names: one narrow query and no model per person (300 people's whole rows
+    and models were two thirds of the instrument list's filters)."""
+    rows = (
+        User.objects.filter(is_active=True, is_superuser=False)
+        .order_by(khmer_order("first_name"), khmer_order("last_name"), "username")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+    return [(pk, User.display_name(first, last, username)) for pk, first, last, username in rows]

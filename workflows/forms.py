@@ -11,7 +11,8 @@ from documents.forms import InstrumentFilterForm
 from khmer import forms as khmer_forms
 from khmer.db import khmer_order
 from khmer.formats import format_number
-from organisations.models import Organisation, User
+from organisations.models import Organisation
+from organisations.selectors import people_choices
 from tasks.models import TaskDeadline
 from workflows.models import (
     Decision,
@@ -159,8 +160,8 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
     is at, who or which organisation holds it, whether it is overdue; and the year it began."""
 
     step = forms.ChoiceField(label=_("Current step"), required=False)
-    holder = forms.ModelChoiceField(
-        label=_("Held by"), required=False, queryset=User.objects.none()
+    holder = forms.TypedChoiceField(
+        label=_("Held by"), required=False, coerce=int, empty_value=None
     )
     organisation = forms.ModelChoiceField(
         label=_("Held by the organisation"), required=False, queryset=Organisation.objects.none()
@@ -186,11 +187,7 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
     def __init__(self, *args, steps, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = [("", _("Any")), *steps]
-        holder = self.fields["holder"]
-        holder.queryset = User.objects.filter(is_active=True, is_superuser=False).order_by(
-            khmer_order("first_name"), khmer_order("last_name"), "username"
-        )
-        holder.empty_label = _("Anyone")
+        self.fields["holder"].choices = [("", _("Anyone")), *people_choices()]
         organisation = self.fields["organisation"]
         name = "name_en" if get_language() == "en" else "name_km"
         organisation.queryset = Organisation.objects.filter(is_active=True).order_by(
@@ -209,7 +206,7 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
         data = self.cleaned_data
         held = {
             "step": data["step"],
-            "assignee": data["holder"],
+            "assignee_id": data["holder"],
             "organisation": data["organisation"],
         }
         held = {name: value for name, value in held.items() if value}

@@ -113,3 +113,21 @@ def test_home_leads_each_person_to_a_page_they_may_open(db, client, username, la
     response = client.get("/", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == lands_on
+
+
+def test_people_choices_name_the_active_people_as_their_models_do(db, django_assert_num_queries):
+    """A filter's choice of people: each active person (not a superuser) by the name their
+    model gives (full name, else username), in one query."""
+    from organisations.selectors import people_choices
+
+    named = User.objects.create_user("named", first_name="សុខ", last_name="ចាន់")
+    plain = User.objects.create_user("plain")
+    User.objects.create_user("left", first_name="គ", is_active=False)
+    User.objects.create_superuser("root", password="x")  # noqa: S106 - a test's own
+    with django_assert_num_queries(1):
+        choices = dict(people_choices())
+    assert choices == {
+        person.pk: str(person) for person in User.objects.filter(is_active=True, is_superuser=False)
+    }
+    assert choices[named.pk] == "សុខ ចាន់" and choices[plain.pk] == "plain"
+    assert "គ" not in choices.values() and "root" not in choices.values()
