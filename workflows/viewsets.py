@@ -140,6 +140,11 @@ class TaskListFilter(StepsFilter):
         fields = ("process", "flow_task", "status", "created", "finished")
 
 
+# Keys no process or task will have (Django's largest integer key), marking where a step's
+# URL holds its process's and its own.
+_PROCESS_MARK, _TASK_MARK = str(9_223_372_036_854_775_806), str(9_223_372_036_854_775_807)
+
+
 class InstrumentOfTaskMixin:
     """A list of steps that names each step's instrument, fetched with the page query (the
     process's ``brief`` and viewflow's coerced process cost a query a row), its pager
@@ -151,6 +156,24 @@ class InstrumentOfTaskMixin:
 
     def get_queryset(self):
         return super().get_queryset().select_related(*self.related)
+
+    def step_url(self, task, viewname: str = "index") -> str:
+        """viewflow's ``task.flow_task.reverse(viewname, args=[process, task])``, reversed
+        once a page for each step and view: viewflow walks its viewsets' namespaces on every
+        call (0.15 ms, two a row of the inbox)."""
+        urls = self.__dict__.setdefault("_step_urls", {})
+        key = (task.flow_task, viewname)
+        if key not in urls:
+            urls[key] = task.flow_task.reverse(viewname, args=[_PROCESS_MARK, _TASK_MARK])
+        return (
+            urls[key].replace(_PROCESS_MARK, str(task.process_id)).replace(_TASK_MARK, str(task.pk))
+        )
+
+    def task_id(self, task):
+        """viewflow's column, the step's number linked to its page."""
+        return format_html('<a href="{}">#{}/{}</a>', self.step_url(task), task.process_id, task.pk)
+
+    task_id.short_description = _("#")
 
     def instrument(self, task):
         return task.process.approvalprocess.instrument.title
@@ -363,13 +386,13 @@ class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<button type="submit" name="_continue" value="1" '
                 'class="mdc-button mdc-button--raised">{}</button></form>',
-                task.flow_task.reverse("assign", args=[task.process_id, task.pk]),
+                self.step_url(task, "assign"),
                 get_token(self.request),
                 _("Take"),
             )
         return format_html(
             '<a class="mdc-button mdc-button--outlined" href="{}">{}</a>',
-            task.flow_task.reverse("index", args=[task.process_id, task.pk]),
+            self.step_url(task),
             _("Open"),
         )
 

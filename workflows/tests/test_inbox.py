@@ -141,6 +141,43 @@ def test_the_inbox_costs_the_same_queries_for_one_task_or_many(
     assert body.count('class="lekhit-take"') == 9
 
 
+def test_each_row_links_to_its_own_step_as_viewflow_reverses_it(demo, instrument, client):
+    """The inbox's links (its number, Open, Take's form) are reversed once a page for each
+    step and then filled with each row's keys: every one is the URL viewflow gives that row's
+    own task, in Khmer digits only outside the tag."""
+    from documents import services as documents
+    from documents.models import InstrumentType
+
+    second_chief(demo)  # the chief reviews wait to be taken: Take's form on every row
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    for n in range(3):
+        other = documents.instrument_create(
+            user=demo["drafter"],
+            instrument_type=InstrumentType.objects.get(code="sub-decree"),
+            title_km=f"អនុក្រឹត្យទី {n}",
+            owning_office=instrument.owning_office,
+        )
+        documents.provision_add(
+            instrument=other, user=demo["drafter"], kind="article", text_km="មាត្រា។"
+        )
+        services.process_start(instrument=other, user=demo["drafter"])
+    queued = list(ApprovalFlow.task_class.objects.filter(flow_task=ApprovalFlow.chief_review))
+    assert len(queued) == 4
+    body = inbox(client, demo["chief"])
+    numbers = re.findall(r'<a href="([^"]+)">#([០-៩]+)/([០-៩]+)</a>', body)
+    takes = re.findall(r'class="lekhit-take" data-turbo="false"', body)
+    assert len(numbers) == len(takes) == 4
+    for task in queued:
+        assert url(task, "index") in {href for href, _p, _t in numbers}
+        assert f'action="{url(task, "assign")}" class="lekhit-take"' in body
+    # the digits of each number are its own task's, in Khmer
+    to_latin = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+    for href, process, task in numbers:
+        assert href.endswith(
+            f"/{process.translate(to_latin)}/chief_review/{task.translate(to_latin)}/"
+        )
+
+
 def actions(client, task):
     return [
         str(label) for label, _ in client.get(url(task, "detail")).context["view"].get_actions()
