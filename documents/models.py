@@ -208,6 +208,14 @@ class Instrument(models.Model):
     def __str__(self):
         return self.title_km
 
+    def get_status_display(self) -> str:
+        """The status's name in the reader's language, as Django's would give it, without
+        rebuilding the field's every choice on each call (80 µs, once a row of a list)."""
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:
+            return str(self.status)
+
     @property
     def title(self) -> str:
         from django.utils.translation import get_language

@@ -11,6 +11,9 @@ class BilingualNameMixin(models.Model):
     name_km = models.CharField(_("name (Khmer)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255)
 
+    NAME_FIELDS = ("name_km", "name_en")
+    """The fields ``__str__`` reads: what a list that names them needs."""
+
     class Meta:
         abstract = True
 
@@ -98,6 +101,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    NAME_FIELDS = ("first_name", "last_name", "username")
+    """The fields ``__str__`` reads: what a list that names people needs of their accounts."""
 
     def __str__(self):
         return self.display_name(self.first_name, self.last_name, self.username)

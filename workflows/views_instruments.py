@@ -8,6 +8,7 @@ from viewflow.workflow import chart
 
 from documents.models import Instrument
 from documents.views import InstrumentListView
+from organisations.models import Organisation, User
 from tasks.models import TaskDeadline
 from workflows.deadlines import step_title
 from workflows.flows import ApprovalFlow
@@ -54,6 +55,15 @@ class WorkingInstrumentListView(InstrumentListView):
         open_steps = (
             TaskDeadline.objects.filter(instrument__in=rows, closed_at__isnull=True)
             .select_related("assignee", "organisation")
+            # what a row shows of each: three steps a row in a consultation round, each
+            # holder's whole account (timestamps, password) decoded for its name alone
+            .only(
+                "instrument_id",
+                "step",
+                "due_on",
+                *(f"assignee__{name}" for name in User.NAME_FIELDS),
+                *(f"organisation__{name}" for name in Organisation.NAME_FIELDS),
+            )
             .order_by("instrument_id", "due_on", "pk")
         )
         by_instrument = {

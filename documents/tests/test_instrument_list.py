@@ -75,3 +75,18 @@ def test_a_ministry_reviewer_is_not_shown_the_working_drafts(demo, client):
     instruments(demo, 3)
     client.force_login(demo["reviewer-mef"])
     assert client.get(reverse("documents:index")).status_code == 403
+
+
+def test_each_status_is_named_as_django_names_it_in_both_languages():
+    """``get_status_display`` (written once a row) answers as Django's own would: the
+    choice's name in the reader's language; a value of no choice, as it is."""
+    from django.utils.translation import override
+
+    field = Instrument._meta.get_field("status")
+    for language in ("km", "en"):
+        with override(language):
+            for value, name in field.flatchoices:
+                assert Instrument(status=value).get_status_display() == str(name)
+    assert Instrument(status="unheard-of").get_status_display() == "unheard-of"
+    with override("km"):
+        assert Instrument(status="draft").get_status_display() != "Draft"  # translated
