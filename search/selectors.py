@@ -101,7 +101,10 @@ def visible_entries(user) -> QuerySet[SearchEntry]:
         # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a hashed set of
         # every object the policy gives when it expects many rows to probe; a scalar
         # subquery it runs for each row, through the indexes.
-        mine = policy.queryset(user, action).filter(pk=OuterRef(column)).values("pk")[:1]
+        # In no order: the policy's (by the instrument's last change) joined the instrument
+        # and sorted for each entry probed.
+        mine = policy.queryset(user, action).filter(pk=OuterRef(column)).order_by()
+        mine = mine.values("pk")[:1]
         return IsNull(Subquery(mine), False)
 
     return entries.filter(
