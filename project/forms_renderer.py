@@ -32,9 +32,11 @@ def select_html(widget: dict) -> str:
         if group_name:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
         for option in options:
-            parts.append(format_html('\n  <option value="{}"', str(option["value"])))
-            parts.append(_attrs(option["attrs"]))
-            parts.append(f">{conditional_escape(option['label'])}</option>\n")
+            # format_html's own escaping, without its formatting: hundreds of options a page
+            value = conditional_escape(str(option["value"]))
+            attrs = _attrs(option["attrs"]) if option["attrs"] else ""
+            label = conditional_escape(option["label"])
+            parts.append(f'\n  <option value="{value}"{attrs}>{label}</option>\n')
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
