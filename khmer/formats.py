@@ -103,7 +103,13 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
     At most three decimals are kept (Babel's default pattern); amounts needing a fixed number
     of decimals should be quantized by the caller first.
     """
-    if is_khmer(language):
+    khmer = is_khmer(language)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # A whole number is grouped by threes in both patterns: Python's own grouping, 60 µs
+        # less a number than Babel's (a list writes dozens of them).
+        grouped = f"{value:,}"
+        return khmer_digits(grouped.replace(",", ".")) if khmer else grouped
+    if khmer:
         return khmer_digits(format_decimal(value, locale="km", numbering_system="khmr"))
     return format_decimal(value, locale="en")
 

@@ -68,6 +68,17 @@ class TestNumbers:
         assert format_number(1234567, "en") == "1,234,567"
         assert format_number(Decimal("1234.5"), "en") == "1,234.5"
 
+    def test_whole_numbers_are_written_as_babel_writes_them(self):
+        """Whole numbers are grouped without Babel: the same text as Babel's patterns."""
+        from babel.numbers import format_decimal
+
+        numbers = [0, 7, -7, 999, 1000, -1000, 12345, 999_999, 1_000_000, -2_147_483_648]
+        numbers += [10**n + n for n in range(1, 19)]
+        for value in numbers:
+            km = format_decimal(value, locale="km", numbering_system="khmr")
+            assert format_number(value, "km") == khmer_digits(km), value
+            assert format_number(value, "en") == format_decimal(value, locale="en"), value
+
     def test_small_and_negative_numbers(self):
         assert format_number(999, "km") == "៩៩៩"
         assert format_number(-1500, "km") == "-១.៥០០"
