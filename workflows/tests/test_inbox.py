@@ -112,20 +112,13 @@ def test_a_step_for_several_waits_in_each_inbox_and_is_taken_in_one_click(demo, 
     assert str(chief2) in response.content.decode()  # who holds it now
 
 
-def test_the_inbox_costs_the_same_queries_for_one_task_or_many(
-    demo, instrument, client, django_assert_num_queries
-):
+def start_more(demo, instrument, count: int) -> None:
+    """``count`` more sub-decrees of ``instrument``'s office, each with an article, sent to
+    the office chiefs' review."""
     from documents import services as documents
     from documents.models import InstrumentType
 
-    second_chief(demo)  # every review waits to be taken: the Take column is drawn too
-    services.process_start(instrument=instrument, user=demo["drafter"])
-    client.force_login(demo["chief"])
-    path = reverse("workflow:inbox")
-    client.get(path)
-    with CaptureQueriesContext(connection) as one:
-        client.get(path)
-    for n in range(8):
+    for n in range(count):
         other = documents.instrument_create(
             user=demo["drafter"],
             instrument_type=InstrumentType.objects.get(code="sub-decree"),
@@ -136,6 +129,19 @@ def test_the_inbox_costs_the_same_queries_for_one_task_or_many(
             instrument=other, user=demo["drafter"], kind="article", text_km="មាត្រា។"
         )
         services.process_start(instrument=other, user=demo["drafter"])
+
+
+def test_the_inbox_costs_the_same_queries_for_one_task_or_many(
+    demo, instrument, client, django_assert_num_queries
+):
+    second_chief(demo)  # every review waits to be taken: the Take column is drawn too
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    client.force_login(demo["chief"])
+    path = reverse("workflow:inbox")
+    client.get(path)
+    with CaptureQueriesContext(connection) as one:
+        client.get(path)
+    start_more(demo, instrument, 8)
     with django_assert_num_queries(len(one.captured_queries)):
         body = client.get(path).content.decode()
     assert body.count('class="lekhit-take"') == 9
@@ -145,22 +151,9 @@ def test_each_row_links_to_its_own_step_as_viewflow_reverses_it(demo, instrument
     """The inbox's links (its number, Open, Take's form) are reversed once a page for each
     step and then filled with each row's keys: every one is the URL viewflow gives that row's
     own task, in Khmer digits only outside the tag."""
-    from documents import services as documents
-    from documents.models import InstrumentType
-
     second_chief(demo)  # the chief reviews wait to be taken: Take's form on every row
     services.process_start(instrument=instrument, user=demo["drafter"])
-    for n in range(3):
-        other = documents.instrument_create(
-            user=demo["drafter"],
-            instrument_type=InstrumentType.objects.get(code="sub-decree"),
-            title_km=f"អនុក្រឹត្យទី {n}",
-            owning_office=instrument.owning_office,
-        )
-        documents.provision_add(
-            instrument=other, user=demo["drafter"], kind="article", text_km="មាត្រា។"
-        )
-        services.process_start(instrument=other, user=demo["drafter"])
+    start_more(demo, instrument, 3)
     queued = list(ApprovalFlow.task_class.objects.filter(flow_task=ApprovalFlow.chief_review))
     assert len(queued) == 4
     body = inbox(client, demo["chief"])
