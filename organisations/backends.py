@@ -30,27 +30,15 @@ user and delegation policies (``organisations.permissions``) ask:
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
-from django.utils.functional import LazyObject, empty
 
 from organisations.roles import Role
-from organisations.selectors import principals_of
+from organisations.selectors import principals_of, unwrapped
 
 _model_backend = ModelBackend()
 
 
 def organisation_review_permission(organisation_id: int) -> str:
     return f"workflows.review_for_organisation_{organisation_id}"
-
-
-def unwrapped(person):
-    """The user object itself, where ``request.user`` is a lazy proxy of it: what is kept on
-    the object for the request (its rights, say) must be kept on the user, not on the proxy,
-    whose own ``__dict__`` would never hold it."""
-    if isinstance(person, LazyObject):
-        if person._wrapped is empty:
-            person._setup()
-        return person._wrapped
-    return person
 
 
 def rights_of(person) -> set[str]:
@@ -169,7 +157,7 @@ def _review_permissions(principal) -> set[str]:
     if (
         principal.organisation_id
         and principal.is_active
-        and Role.MINISTRY_REVIEWER.value in {group.name for group in principal.groups.all()}
+        and Role.MINISTRY_REVIEWER.value in principal.role_names()
     ):
         return {organisation_review_permission(principal.organisation_id)}
     return set()

@@ -115,9 +115,9 @@ class User(AbstractUser):
         return f"{first_name} {last_name}".strip() or username
 
     def role_names(self) -> set[str]:
-        """The user's roles, read once per request object (groups are prefetched or cached)."""
+        """The user's roles, read once per user object (from its prefetched groups if any)."""
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            self._role_names = {group.name for group in self.groups.all()}
         return self._role_names
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from khmer.db import khmer_order
 from organisations.models import Organisation, User
@@ -31,11 +32,24 @@ def delegation_in_force(
     return starts_on <= on <= ends_on and (ended_at is None or ended_at > _ended_by(on))
 
 
+def unwrapped(person):
+    """The user object itself, where ``request.user`` is a lazy proxy of it: what is kept on
+    the object for the request (its rights, say) must be kept on the user, not on the proxy,
+    whose own ``__dict__`` would never hold it."""
+    if isinstance(person, LazyObject):
+        if person._wrapped is empty:
+            person._setup()
+        return person._wrapped
+    return person
+
+
 def principals_of(user: User, *, on: date | None = None) -> list[User]:
     """The people ``user`` may act for on a day: themself, then whoever delegated to them.
 
-    Cached on the user object, so one request asks the database once.
+    Cached on the user object (not on ``request.user``'s proxy of it, which other callers
+    see through), so one request asks the database once.
     """
+    user = unwrapped(user)
     on = on or timezone.localdate()
     cache = user.__dict__.setdefault("_principals", {})
     if on not in cache:

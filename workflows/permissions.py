@@ -24,12 +24,11 @@ from organisations.backends import (
     acting_for_task,
     organisation_review_permission,
     reviewed_organisations,
-    unwrapped,
 )
 from organisations.models import User
 from organisations.policies import Policy
 from organisations.roles import Role
-from organisations.selectors import unit_ids
+from organisations.selectors import unit_ids, unwrapped
 from workflows.models import ApprovalProcess, Comment, Consultation, ConsultationRound
 
 REVIEW_AS_DIRECTOR = "workflows.review_as_director"

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Delegation, User
@@ -235,3 +237,18 @@ def test_the_acting_dg_cannot_sign_an_instrument_they_drafted(demo, instrument, 
             reason="",
         )
     assert not SignOff.objects.filter(process=process).exists()
+
+
+# A page reads whom a person acts for, and their roles, once.
+
+
+@pytest.mark.parametrize("username", ["chief", "dg", "reviewer-mef"])
+def test_a_page_reads_the_persons_delegations_and_roles_once(demo, client, username):
+    """The menu, viewflow's checks and the policies ask through ``request.user`` (a lazy
+    proxy) and through the user itself: both must find what the first asked."""
+    client.force_login(demo[username])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("workflow:inbox")).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([q for q in sql if '"organisations_delegation"' in q]) == 1
+    assert len([q for q in sql if q.startswith('SELECT "auth_group"."id"')]) == 1
