@@ -50,6 +50,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from documents import viewsets as documents_viewsets
 from documents.models import InstrumentType
 from khmer.formats import format_date
+from organisations.selectors import unwrapped
 from project.pagination import BoundedPaginator
 from workflows import views_instruments
 from workflows.flows import ApprovalFlow
@@ -360,13 +361,30 @@ def queue_tasks(user, flow_classes):
     return Task.objects.queue(flow_classes, user).filter(pk__in=task_policy.queryset(user, "take"))
 
 
+class MenuCount:
+    """A side menu's counter (``{{ user_inbox.count }}``): the rows of a person's list, or the
+    number that list's own page counted of them on this request, all of them unfiltered
+    (``counted``), rather than the same count twice."""
+
+    def __init__(self, user, name: str, rows):
+        self.user, self.name, self.rows = unwrapped(user), name, rows
+
+    @classmethod
+    def counted(cls, user, name: str, number: int) -> None:
+        unwrapped(user).__dict__.setdefault("_lekhit_menu_counts", {})[name] = number
+
+    def count(self) -> int:
+        known = self.user.__dict__.get("_lekhit_menu_counts", {})
+        return known[self.name] if self.name in known else self.rows.count()
+
+
 def menu_counts(user, flow_classes) -> dict:
     """The side menu's Inbox and Queue counters: the lists' own rows, not viewflow's. A
     visitor not signed in (a public page, a refused API call) has no menu to count."""
     if not getattr(user, "is_authenticated", False):
         return {}
     return {
-        "user_inbox": inbox_tasks(user, flow_classes),
+        "user_inbox": MenuCount(user, "inbox", inbox_tasks(user, flow_classes)),
         "user_queue": queue_tasks(user, flow_classes),
     }
 
@@ -383,6 +401,15 @@ class InboxView(InstrumentColumnsMixin, WorkflowInboxListView):
     @viewprop
     def queryset(self):
         return inbox_tasks(self.request.user, self.flow_classes).order_by("created")
+
+    def paginate_queryset(self, queryset, page_size):
+        """The pager's count of the whole inbox (no filter, within the pager's bound) is the
+        menu's too."""
+        paginated = super().paginate_queryset(queryset, page_size)
+        paginator = paginated[0]
+        if not self.request.GET.keys() - {"page", "_orderby"} and not paginator.beyond_bound:
+            MenuCount.counted(self.request.user, "inbox", paginator.count)
+        return paginated
 
     def action(self, task):
         """Open a step one holds; take one from the queue (viewflow's assign, POSTed) and land

@@ -147,6 +147,31 @@ def test_the_inbox_costs_the_same_queries_for_one_task_or_many(
     assert body.count('class="lekhit-take"') == 9
 
 
+def _menu_inbox(body: str) -> str:
+    return re.search(
+        r"inbox</i></span>\s*<span[^>]*>[^<]*</span>\s*<span[^>]*>([^<]*)</span>", body
+    ).group(1)
+
+
+def test_the_menu_counts_the_whole_inbox_once_and_never_a_filtered_page(demo, instrument, client):
+    """On the inbox itself the menu's counter is the pager's count of the same rows (one
+    query, not two); with a filter, the counter still counts the whole inbox."""
+    second_chief(demo)
+    services.process_start(instrument=instrument, user=demo["drafter"])
+    start_more(demo, instrument, 2)
+    client.force_login(demo["chief"])
+    path = reverse("workflow:inbox")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(path).content.decode()
+    assert _menu_inbox(body) == "៣"
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    # the inbox's: a UNION of the steps held and those waiting to be taken (the queue's: not)
+    assert len([sql for sql in counts if "UNION" in sql]) == 1
+    overdue = client.get(path, {"lateness": "overdue"}).content.decode()
+    assert 'class="lekhit-take"' not in overdue  # nothing is late: the page lists no step
+    assert _menu_inbox(overdue) == "៣"  # the whole inbox, counted by the menu itself
+
+
 def test_each_row_links_to_its_own_step_as_viewflow_reverses_it(demo, instrument, client):
     """The inbox's links (its number, Open, Take's form) are reversed once a page for each
     step and then filled with each row's keys: every one is the URL viewflow gives that row's
