@@ -26,6 +26,12 @@ def huge_ids_find_nothing(execute, sql, params, many, context):
 
 
 def install(sender, connection, **kwargs):
-    """``connection_created`` receiver: every SQLite connection gets the wrapper, once."""
+    """``connection_created`` receiver: every SQLite connection gets the wrapper, once.
+
+    First in the list, not last: a connection is often opened inside a request, while
+    ``connection.execute_wrapper(...)`` (``project.db_errors``' watch) is on the list, and
+    that context pops the list's last wrapper when it ends. Appended, this one was popped in
+    its place, and each request left its watch behind: after a few hundred requests, a
+    worker answered every page with a RecursionError."""
     if connection.vendor == "sqlite" and huge_ids_find_nothing not in connection.execute_wrappers:
-        connection.execute_wrappers.append(huge_ids_find_nothing)
+        connection.execute_wrappers.insert(0, huge_ids_find_nothing)
