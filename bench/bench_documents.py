@@ -4,8 +4,10 @@ Run from the project root: ``.venv/bin/python bench/bench_documents.py [runs]``.
 
 Prints, for opening the editor, saving one provision, saving a version and comparing two
 versions read from the database: the number of SQL queries and the median time over
-``runs`` runs (20 by default). Query counts are the figure to watch: they must not grow with
-the length of the text (``documents/tests/test_query_counts.py`` asserts it).
+``runs`` runs (20 by default); then what keeping the search index in step adds to saving one
+provision (the save timed with the index's receiver and without it, alternately). Query
+counts are the figure to watch: they must not grow with the length of the text
+(``documents/tests/test_query_counts.py`` asserts it).
 
 Database: without ``DATABASE_URL``, a temporary SQLite file, deleted at the end. With
 ``DATABASE_URL`` (e.g. ``postgres://postgres@127.0.0.1:5432/lekhit``), Django's test
@@ -220,6 +222,36 @@ def run(runs: int) -> None:
     ]:
         queries, median = measure(action, runs)
         print(f"{name:<44} {queries:>7} {median:>10.1f}")
+    kept, unkept = index_cost(save_provision, runs)
+    print(
+        f"the search index's part of saving one provision: {kept - unkept:.1f} ms"
+        f" (the save {kept:.1f} ms with it, {unkept:.1f} without, alternated)"
+    )
+
+
+def index_cost(save: Callable[[], object], runs: int) -> tuple[float, float]:
+    """The median milliseconds of ``save`` (one provision's) with the search index kept in
+    step and without it, each run of one right after a run of the other (issue 14: the
+    index adds under 5 ms to the save)."""
+    from django.db.models.signals import post_save
+
+    from documents.models import Provision
+    from search.signals import provision_saved
+
+    def timed() -> float:
+        start = time.perf_counter()
+        save()
+        return (time.perf_counter() - start) * 1000
+
+    kept, unkept = [], []
+    for _ in range(runs):
+        kept.append(timed())
+        post_save.disconnect(sender=Provision, dispatch_uid="search_provision")
+        try:
+            unkept.append(timed())
+        finally:
+            post_save.connect(provision_saved, sender=Provision, dispatch_uid="search_provision")
+    return statistics.median(kept), statistics.median(unkept)
 
 
 def on_demo_database(run, runs: int) -> int:
