@@ -39,8 +39,9 @@ changelist, and the column ``÷admin`` is the page's p50 over the admin's p50 so
 the lists behind the admin (``÷admin`` over 1) or with a p95 of 150 ms or more.
 
 It fails (exit status 1) when a page's queries differ between the two sizes, or a page
-answers with a server error (``/health/`` answers 503 without the worker and beat: still the
-trivial view it stands for).
+answers with a server error, to the test client or under load (a row whose statuses under
+load differ from the test client's says ``SERVED`` and which); ``/health/`` answers 503
+without the worker and beat: still the trivial view it stands for.
 
 Database: a database of its own beside ``DATABASE_URL``'s, ``<name>_bench_pages``, created
 and migrated at the start and dropped at the end (kept with ``BENCH_PAGES_KEEP=1``). Without
@@ -403,17 +404,20 @@ def load(base, path, cookie, concurrency, requests=None) -> tuple[list[float], i
     return timings, wire[0], statuses
 
 
-def load_beside(base, path, cookie, reference) -> tuple[list[float], list[float]]:
+def load_beside(base, path, cookie, reference) -> tuple[list[float], list[float], set[int]]:
     """Concurrency 1, each request to ``path`` right after one to ``reference`` (a path and
-    its cookie: the admin's changelist): the milliseconds of both. A page and its reference
-    measured minutes apart differ by the machine's drift as much as by their own cost."""
-    page, beside = [], []
+    its cookie: the admin's changelist): the milliseconds of both, and the page's statuses. A
+    page and its reference measured minutes apart differ by the machine's drift as much as by
+    their own cost."""
+    page, beside, statuses = [], [], set()
     deadline = time.monotonic() + 2 * SECONDS
     while len(page) < REQUESTS and (len(page) < 3 or time.monotonic() < deadline):
-        for target, timings in ((reference, beside), ((path, cookie), page)):
-            one, _wire, _statuses = load(base, target[0], target[1], 1, requests=1)
-            timings.extend(one)
-    return page, beside
+        one, _wire, _statuses = load(base, reference[0], reference[1], 1, requests=1)
+        beside.extend(one)
+        one, _wire, seen = load(base, path, cookie, 1, requests=1)
+        page.extend(one)
+        statuses |= seen
+    return page, beside, statuses
 
 
 def queries_grow(small: dict, large: dict) -> list[str]:
@@ -422,6 +426,18 @@ def queries_grow(small: dict, large: dict) -> list[str]:
         f"{page} ({role or 'anonymous'}): {small[page, role]['queries']} -> {figures['queries']}"
         for (page, role), figures in large.items()
         if (page, role) in small and figures["queries"] > small[page, role]["queries"]
+    ]
+
+
+def server_errors(tables: dict) -> list[str]:
+    """The pages (and roles, at each size) answered with a server error, to the test client
+    or under load; never ``/health/``, whose 503 without the worker is expected."""
+    return [
+        f"{page} ({role or 'anonymous'}) at {size}"
+        for size, table in tables.items()
+        for (page, role), figures in table.items()
+        if not page.startswith("trivial view")
+        and max({figures["status"], *figures.get("served", ())}) >= 500
     ]
 
 
@@ -471,17 +487,20 @@ def measure(base, clients, cookies, plan) -> dict:
                 # prepared and PostgreSQL no longer plans them on each request.
                 load(base, path, cookies[role], WORKERS, requests=WORKERS * (prepared_after + 1))
                 load(base, reference[0], reference[1], 1, requests=prepared_after + 1)
-                timings, beside = load_beside(base, path, cookies[role], reference)
+                timings, beside, served = load_beside(base, path, cookies[role], reference)
                 cells = [(percentile(timings, 0.5), percentile(timings, 0.95))]
                 ratio = cells[0][0] / percentile(beside, 0.5)
                 started = time.perf_counter()
-                timings, wire, _statuses = load(base, path, cookies[role], CONCURRENCY)
+                timings, wire, statuses = load(base, path, cookies[role], CONCURRENCY)
                 rate = len(timings) / (time.perf_counter() - started)
                 cells.append((percentile(timings, 0.5), percentile(timings, 0.95)))
-                figures.update(cells=cells, wire=wire, rate=rate, ratio=ratio)
+                served |= statuses
+                figures.update(cells=cells, wire=wire, rate=rate, ratio=ratio, served=served)
                 (c1_p50, c1_p95), (c8_p50, c8_p95) = cells
                 row += f" {wire / 1024:>8.1f} {c1_p50:>7.0f} {c1_p95:>7.0f} {ratio:>7.2f}"
                 row += f" {c8_p50:>7.0f} {c8_p95:>7.0f} {rate:>6.1f}"
+                if served != {status}:  # the server answered otherwise than the test client
+                    row += f"   SERVED {', '.join(map(str, sorted(served)))}"
             else:
                 row += f" {'-':>8}   (not this role's page)"
             print(row, flush=True)
@@ -588,12 +607,9 @@ def run(sizes: list[str], database_url: str, scratch: Path) -> int:
             errors = (scratch / "gunicorn.log").read_text().count("Traceback")
             print(f"\nserver log: {errors} tracebacks (a role's 403s among them)")
 
-    failed = any(
-        figures["status"] >= 500
-        for table in tables.values()
-        for (page, _role), figures in table.items()
-        if not page.startswith("trivial view")
-    )
+    failed = bool(server_errors(tables))
+    for line in server_errors(tables):
+        print(f"SERVER ERROR: {line}")
     for size, table in tables.items():
         behind = lists_behind(table)
         print()

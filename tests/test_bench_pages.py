@@ -1,6 +1,6 @@
 """What makes the page benchmark fail, and its percentiles (``bench/bench_pages.py``)."""
 
-from bench.bench_pages import lists_behind, percentile, queries_grow
+from bench.bench_pages import lists_behind, percentile, queries_grow, server_errors
 
 
 def test_queries_that_grow_between_the_sizes_are_named():
@@ -37,3 +37,16 @@ def test_lists_behind_the_admin_beside_them_or_slow_at_p95_are_named():
         "inbox (dg): p50 1.08 of the admin's, p95 60 ms",
         "archive (dg): p50 0.80 of the admin's, p95 151 ms",
     ]
+
+
+def test_a_server_error_under_load_fails_the_run_as_one_to_the_test_client_does():
+    tables = {
+        "S": {
+            ("inbox", "dg"): {"status": 200, "served": {200}},
+            ("archive", "dg"): {"status": 200, "served": {200, 500}},  # under load only
+            ("matrix", "chief"): {"status": 500},
+            ("instrument list", "reviewer-moh"): {"status": 403},
+            ("trivial view /health/", None): {"status": 503, "served": {503}},
+        }
+    }
+    assert server_errors(tables) == ["archive (dg) at S", "matrix (chief) at S"]
