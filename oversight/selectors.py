@@ -119,20 +119,21 @@ def _overdue(today: date):
 
 
 class Percentile(Aggregate):
-    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY …)``, of durations."""
+    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY …)``."""
 
     function = "PERCENTILE_CONT"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
+    output_field = FloatField()
 
     def __init__(self, expression, fraction: float, **extra):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-class Seconds(Func):
-    """The seconds a duration lasts (PostgreSQL)."""
+class Took(Func):
+    """The seconds a step took, from its opening to its end (PostgreSQL): the expression
+    the indexes of ``tasks`` 0009 hold, so that the steps come out of the index ranked."""
 
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    template = "date_part('epoch', (%(expressions)s))"
     output_field = FloatField()
 
 
@@ -140,15 +141,16 @@ def _durations(closed, by: str) -> list[dict]:
     """Per ``by``: how many steps closed, and the median and 90th percentile of the days each
     took."""
     if connection.vendor == "postgresql":
-        # Ranked as intervals, made seconds once per group: a third faster than ranking
-        # each step's seconds.
-        took = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+        # ``COUNT(*)``, not of the id, which the indexes do not hold: the table is not read.
+        took = Took(
+            ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+        )
         return list(
             closed.values(by)
             .annotate(
-                count=Count("pk"),
-                median=Seconds(Percentile(took, 0.5)) / DAY_SECONDS,
-                p90=Seconds(Percentile(took, 0.9)) / DAY_SECONDS,
+                count=Count("*"),
+                median=Percentile(took, 0.5) / DAY_SECONDS,
+                p90=Percentile(took, 0.9) / DAY_SECONDS,
             )
             .order_by(by)
         )
@@ -199,21 +201,24 @@ def consultation_record(*, period: Period) -> list[Figure]:
     """Per consulted organisation, of the rounds opened in the period: answered by the
     round's deadline, answered after it, taken as answered by silence, still open."""
     answered = Q(answered_at__isnull=False, by_silence=False)
-    on_time = answered & Q(answered_at__date__lte=F("round__deadline"))
-    rows = (
+    rows = list(
         Consultation.objects.filter(
             round__opened_at__gte=period.since, round__opened_at__lte=period.until
         )
         .order_by()
         .values("organisation")
         .annotate(
-            count=Count("pk"),
-            on_time=Count("pk", filter=on_time),
-            late=Count("pk", filter=answered & ~Q(answered_at__date__lte=F("round__deadline"))),
+            count=Count("*"),
+            answered=Count("pk", filter=answered),
+            on_time=Count("pk", filter=answered & Q(answered_at__date__lte=F("round__deadline"))),
             silence=Count("pk", filter=Q(by_silence=True)),
             waiting=Count("pk", filter=Q(answered_at__isnull=True, by_silence=False)),
         )
     )
+    for row in rows:
+        # Late is every answer that was not on time: one conversion of the moment to a day
+        # a consultation, not two (ten years of them: 278,000).
+        row["late"] = row.pop("answered") - row["on_time"]
     return sorted(_figures(rows, "organisation", Organisation), key=lambda figure: figure.label)
 
 
