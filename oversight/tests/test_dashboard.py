@@ -179,3 +179,22 @@ def test_the_dashboard_costs_the_same_queries_at_10_and_100_instruments(demo, cl
     for instrument in three:
         copy_journey(instrument, 90, first=10)
     assert count() == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_the_period_figures_are_planned_for_their_period_each_time(demo, client, three):
+    """The connection prepares a query run five times, and PostgreSQL's generic plan of the
+    medians, made without the period's bounds, ranked ten years of steps three times slower
+    (``make bench``'s "dashboard, ten years"): each period figure is planned for its period."""
+    client.force_login(demo["director"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("oversight:index")).status_code == 200
+    sql = [query["sql"] for query in captured]
+    heavy = [
+        index
+        for index, query in enumerate(sql)
+        if "PERCENTILE_CONT" in query or 'FROM "workflows_consultation"' in query
+    ]
+    assert len(heavy) == 3
+    for index in heavy:
+        assert sql[index - 1] == "SET LOCAL plan_cache_mode = force_custom_plan"
