@@ -14,10 +14,11 @@ def notification_list(request):
     page = Paginator(selectors.notifications_of(user=request.user), 25).get_page(
         request.GET.get("page")
     )
+    # ``notifications_unread``: the bell in the top bar shows this count, not one of its own.
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": selectors.unread_count(user=request.user)},
+        {"page": page, "notifications_unread": selectors.unread_count(user=request.user)},
     )
 
 

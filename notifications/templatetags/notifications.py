@@ -7,9 +7,13 @@ register = template.Library()
 
 @register.inclusion_tag("notifications/bell.html", takes_context=True)
 def notification_bell(context):
-    """The top bar's bell: one indexed count per page, for the signed-in user only."""
+    """The top bar's bell: one indexed count per page, for the signed-in user only (the
+    page's own, ``notifications_unread``, where the page has counted them already)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    return {"show": True, "unread": unread_count(user=user)}
+    unread = context.get("notifications_unread")
+    if unread is None:
+        unread = unread_count(user=user)
+    return {"show": True, "unread": unread}

@@ -33,6 +33,26 @@ def test_the_bell_shows_the_unread_count(demo, client):
     assert 'data-unread="3"' in page and "៣" in page  # Khmer digits for a Khmer reader
 
 
+def test_the_list_counts_the_unread_once_for_itself_and_the_bell(demo, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    drafter = demo["drafter"]
+    for _ in range(2):
+        _notify(drafter)
+    client.force_login(drafter)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("notifications:list")).content.decode()
+    counts = [
+        sql
+        for sql in (q["sql"] for q in captured.captured_queries)
+        if "COUNT(" in sql and '"notifications_notification"."read_at" IS NULL' in sql
+    ]
+    assert len(counts) == 1
+    # the bell's count, and the page's "Mark all as read", both from that one count
+    assert 'data-unread="2"' in page and reverse("notifications:read_all") in page
+
+
 def test_mark_one_read_then_all(demo, client):
     drafter = demo["drafter"]
     first, second, _third = (_notify(drafter) for _ in range(3))
