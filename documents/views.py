@@ -20,7 +20,7 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from documents import permissions, selectors, services
+from documents import permissions, selectors, services, table
 from documents.errors import EditConflict, NotEditable
 from documents.forms import (
     ALLOWED_PARENTS,
@@ -145,6 +145,10 @@ class InstrumentListView(View):
         """The page's rows, given what else they show (in a constant number of queries)."""
         return rows
 
+    def columns(self) -> list[table.Column]:
+        """What the table shows of each instrument, in order."""
+        return [*table.TEXT, *table.PEOPLE]
+
     def context(self) -> dict:
         return {}
 
@@ -157,12 +161,15 @@ class InstrumentListView(View):
         page_obj.object_list = self.page_rows(list(page_obj.object_list))
         query = request.GET.copy()
         query.pop("page", None)
+        columns = self.columns()
         return TemplateResponse(
             request,
             self.template_name,
             {
                 "filters": filters,
                 "instruments": page_obj.object_list,
+                "columns": columns,
+                "rows": table.rows(columns, page_obj.object_list),
                 "page_obj": page_obj,
                 "filtered": any(query.values()),
                 "query": query.urlencode(),

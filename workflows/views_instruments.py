@@ -1,13 +1,18 @@
 """The instrument list as a working tool: each instrument with the step it is at, who holds
 it and by when, filtered by any of those (the documents app's list knows only the text)."""
 
+from html import escape
 from itertools import groupby
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow import chart
 
+from documents import table
 from documents.models import Instrument
 from documents.views import InstrumentListView
+from khmer.templatetags.khmer import kmdate
 from organisations.models import Organisation, User
 from tasks.models import TaskDeadline
 from workflows.deadlines import step_title
@@ -29,9 +34,45 @@ FIRST_YEAR = 2000
 """The earliest year the list's filter offers."""
 
 
-class WorkingInstrumentListView(InstrumentListView):
-    template_name = "workflows/instrument_list.html"
+def _steps(instrument: Instrument) -> str:
+    """Each step the instrument is at, once (a consultation round: one step, many holders)."""
+    titles = dict.fromkeys(step.title for step in instrument.open_steps)
+    return "".join(f"<div>{escape(title)}</div>" for title in titles) or "—"
 
+
+def _holder(step: TaskDeadline) -> str:
+    if step.assignee and step.organisation:
+        organisation = escape(str(step.organisation))
+        return f'{escape(str(step.assignee))} <span class="lekhit-muted">({organisation})</span>'
+    if step.assignee or step.organisation:
+        return escape(str(step.assignee or step.organisation))
+    return f'<span class="lekhit-muted">{escape(_("Waiting in a queue"))}</span>'
+
+
+def _holders(instrument: Instrument) -> str:
+    return "".join(f"<div>{_holder(step)}</div>" for step in instrument.open_steps) or "—"
+
+
+def _due(step: TaskDeadline) -> str:
+    due = escape(kmdate(step.due_on))
+    if step.overdue:
+        return f'<div class="lekhit-overdue">{due} <strong>{escape(_("overdue"))}</strong></div>'
+    return f"<div>{due}</div>"
+
+
+def _dues(instrument: Instrument) -> str:
+    return "".join(_due(step) for step in instrument.open_steps) or "—"
+
+
+RECORD = [
+    table.Column(gettext_lazy("Current step"), _steps),
+    table.Column(gettext_lazy("Held by"), _holders),
+    table.Column(gettext_lazy("Due"), _dues),
+]
+"""Where each instrument stands in the process: between its text's columns and its people's."""
+
+
+class WorkingInstrumentListView(InstrumentListView):
     def get(self, request):
         # The record (steps, holders, deadlines) is for the department's own people.
         self.shows_record = process_policy.user_may(request.user, "view_record_any")
@@ -78,8 +119,10 @@ class WorkingInstrumentListView(InstrumentListView):
                 step.overdue = step.due_on < today
         return rows
 
-    def context(self) -> dict:
-        return {"shows_record": self.shows_record}
+    def columns(self) -> list[table.Column]:
+        if not self.shows_record:
+            return super().columns()
+        return [*table.TEXT, *RECORD, *table.PEOPLE]
 
 
 instrument_list = WorkingInstrumentListView.as_view()

@@ -133,3 +133,21 @@ def test_the_inbox_filters_by_type_and_lateness(demo, client, three):
     body = client.get(inbox).content.decode()
     # The choice, in Khmer (viewflow writes a select's options as JSON, escaped).
     assert json.dumps("តែការងារហួសកាលកំណត់")[1:-1] in body
+
+
+def test_every_cell_escapes_what_a_person_typed(demo, client, three):
+    """The table is written in Python (``documents.table``): each column escapes its values."""
+    Instrument.objects.filter(pk=three["waiting"].pk).update(
+        title_km="<b>ក</b>", title_en="<i>e</i>", reference_number="<u>1</u>"
+    )
+    deadline = TaskDeadline.objects.get(instrument=three["waiting"], closed_at=None)
+    TaskDeadline.objects.filter(pk=deadline.pk).update(assignee=demo["chief"])
+    type(demo["chief"]).objects.filter(pk=demo["chief"].pk).update(first_name="<s>ស</s>")
+    consulted = TaskDeadline.objects.filter(instrument=three["consulting"], closed_at=None)
+    Organisation.objects.filter(pk=consulted[0].organisation_id).update(name_km="<em>ម</em>")
+    _rows, body = listed(client, demo["director"])
+    for typed in ("<b>ក</b>", "<i>e</i>", "<u>1</u>", "<s>ស</s>", "<em>ម</em>"):
+        assert typed not in body
+    for shown in ("&lt;b&gt;ក&lt;/b&gt;", "&lt;i&gt;e&lt;/i&gt;", "&lt;u&gt;1&lt;/u&gt;"):
+        assert shown in body
+    assert "&lt;s&gt;ស&lt;/s&gt;" in body and "&lt;em&gt;ម&lt;/em&gt;" in body
