@@ -10,11 +10,18 @@ def notifications_of(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("instrument")
 
 
+UNREAD_COUNTED_MOST = 100
+"""The bell counts this many unread at most, and says "99+" from there: a chief who let
+18,000 pile up over ten years paid 2 ms on every page to count them all."""
+
+
 def unread_count(*, user: User) -> int:
-    """Counted through the partial index on unread rows: the bell asks on every page."""
+    """The unread, up to ``UNREAD_COUNTED_MOST``: counted through the partial index on
+    unread rows, stopping there, as the bell asks on every page."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return unread[:UNREAD_COUNTED_MOST].count()
 
 
 def preferences_of(*, user: User) -> list[dict]:

@@ -1,6 +1,6 @@
 from django import template
 
-from notifications.selectors import unread_count
+from notifications.selectors import UNREAD_COUNTED_MOST, unread_count
 
 register = template.Library()
 
@@ -16,4 +16,6 @@ def notification_bell(context):
     unread = context.get("notifications_unread")
     if unread is None:
         unread = unread_count(user=user)
-    return {"show": True, "unread": unread}
+    # From a hundred: "99+", as the count stops there.
+    more = unread >= UNREAD_COUNTED_MOST
+    return {"show": True, "unread": unread, "more": more, "shown": unread - 1 if more else unread}

@@ -33,6 +33,26 @@ def test_the_bell_shows_the_unread_count(demo, client):
     assert 'data-unread="3"' in page and "៣" in page  # Khmer digits for a Khmer reader
 
 
+def test_the_bell_counts_to_a_hundred_and_says_more(demo, client):
+    """Years of unread notifications cost the bell no more than a hundred: from there it
+    says "99+" (in Khmer digits), and the list still offers to mark them all read."""
+    from notifications.selectors import UNREAD_COUNTED_MOST
+
+    drafter = demo["drafter"]
+    first = _notify(drafter)
+    Notification.objects.bulk_create(
+        Notification(recipient=drafter, kind=first.kind, title="សារ", url=first.url)
+        for _ in range(UNREAD_COUNTED_MOST - 2)
+    )
+    client.force_login(drafter)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert f'data-unread="{UNREAD_COUNTED_MOST - 1}"' in page and ">៩៩</span>" in page
+    _notify(drafter, key="one more")
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert ">៩៩+</span>" in page and "ច្រើនជាង ៩៩" in page
+    assert reverse("notifications:read_all") in page
+
+
 def test_the_list_counts_the_unread_once_for_itself_and_the_bell(demo, client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
