@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import IsNull
+from django.db.models.sql.datastructures import BaseTable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -115,6 +116,61 @@ def visible_entries(user) -> QuerySet[SearchEntry]:
     )
 
 
+class _Matching(BaseTable):
+    """The FROM of a query of entries: only those that match, as a subquery PostgreSQL
+    plans as written (``OFFSET 0``), so that the outer query's conditions are not pushed
+    into it. See ``_among_matches``."""
+
+    def __init__(self, table_name: str, alias: str, matching: QuerySet[SearchEntry]):
+        super().__init__(table_name, alias)
+        self.matching = matching
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.matching.query.get_compiler(connection=connection).as_sql()
+        return f"({sql} OFFSET 0) {compiler.quote_name_unless_alias(self.table_alias)}", params
+
+    def relabeled_clone(self, change_map):
+        alias = change_map.get(self.table_alias, self.table_alias)
+        return self.__class__(self.table_name, alias, self.matching)
+
+    @property
+    def identity(self):
+        return (*super().identity, id(self.matching))
+
+
+# What the conditions on an entry read (the policies' probes, the filters' joins): not its
+# text, keys or vector.
+_MATCHING_COLUMNS = [
+    field.attname
+    for field in SearchEntry._meta.concrete_fields
+    if field.name not in {"text", "keys", "vector"}
+]
+
+
+def _among_matches(entries: QuerySet[SearchEntry], matches) -> QuerySet[SearchEntry]:
+    """``entries`` that match, read from the matches first.
+
+    For a ministry's reviewer, ``entries`` are what the policies give them: a probe of
+    three tables per entry. Given both conditions in one WHERE, PostgreSQL weighs each
+    probe as made for every row it scans (it does not count on the match failing first)
+    and reads a common word's every match from the GIN index before the first row — for
+    មុខងារ, in a quarter of the entries at ten years of data, 150,000 of them, 8 ms — where
+    reading the table until a thousand visible matches are found takes one. From a subquery
+    of the matches, it chooses between the two for the matches alone: the index for a rare
+    word, the table for a common one (22 → 10 ms for the reviewer at L; the same as before
+    for a reviewer who sees few of the matches, where the probes are the cost either way).
+    Elsewhere (SQLite) the one WHERE.
+    """
+    if connection.vendor != "postgresql":
+        return entries.filter(matches)
+    entries = entries.all()
+    query = entries.query
+    alias = query.get_initial_alias()
+    matching = SearchEntry.objects.filter(matches).order_by().values(*_MATCHING_COLUMNS)
+    query.alias_map[alias] = _Matching(query.alias_map[alias].table_name, alias, matching)
+    return entries
+
+
 def search(
     user,
     q: str,
@@ -137,7 +193,8 @@ def search(
     words = query_keys(q)
     if not words:
         return SearchEntry.objects.none()
-    if status and not InstrumentPolicy.is_internal(user):
+    user_internal = InstrumentPolicy.is_internal(user)
+    if status and not user_internal:
         # the status is the department's: filtering on it would tell it
         return SearchEntry.objects.none()
     whole, _score = _whole_words(words)
@@ -155,7 +212,9 @@ def search(
             Q(organisation_id=organisation) | Q(instrument__owning_office_id=organisation)
         )
     entries = entries.order_by()
-    candidates = Q(pk__in=entries.filter(whole).values("pk")[:CANDIDATES])
+    # Internal staff's entries are the matches themselves: nothing to probe.
+    matching = entries.filter(whole) if user_internal else _among_matches(entries, whole)
+    candidates = Q(pk__in=matching.values("pk")[:CANDIDATES])
     if inside_words:
         inside = entries.filter(keys__contains=" ".join(words)).values("pk")[:CANDIDATES]
         candidates |= Q(pk__in=inside)

@@ -63,6 +63,26 @@ def test_filters_narrow_the_results(demo, sent):
     assert _seen(drafter, "សាលាបឋមសិក្សា", year=year - 1) == set()
 
 
+def test_filters_narrow_what_the_reviewer_may_see(demo, sent):
+    """A reviewer's matches are read first and then checked against the policies, with the
+    filters' joins (on PostgreSQL from a subquery of the matches): the same answer."""
+    instrument, provisions, version, comment = sent
+    reviewer = demo["reviewer-mef"]
+    mef = Organisation.objects.get(code="mef")
+    assert _seen(reviewer, "មន្ត្រី", organisation=mef.pk) == {("comment", version.pk)}
+    assert _seen(reviewer, "ត្រួតពិនិត្យ", kind="provision") == {("provision", version.pk)}
+    assert _seen(reviewer, "ត្រួតពិនិត្យ", kind="comment") == set()
+    assert _seen(reviewer, "សាលាបឋមសិក្សា", instrument_type=instrument.instrument_type_id) == {
+        ("title", None)
+    }
+    other_type = InstrumentType.objects.exclude(pk=instrument.instrument_type_id).first()
+    assert _seen(reviewer, "ត្រួតពិនិត្យ", instrument_type=other_type.pk) == set()
+    year = instrument.created_at.year
+    assert _seen(reviewer, "ត្រួតពិនិត្យ", year=year) == {("provision", version.pk)}
+    assert _seen(reviewer, "ត្រួតពិនិត្យ", year=year - 1) == set()
+    assert _seen(demo["reviewer-moh"], "ត្រួតពិនិត្យ", year=year) == set()
+
+
 def _sent_with_articles(demo, count):
     """A sub-decree of ``count`` articles holding ពិនិត្យ, sent for consultation to MEF."""
     from workflows import services as workflows
