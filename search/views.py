@@ -1,10 +1,10 @@
 from django.shortcuts import render
-from django.urls import reverse
 
 from documents.permissions import instrument_policy
 from project.pagination import BoundedPaginator
 from search import selectors
 from search.forms import SearchForm
+from search.rendering import hit_html
 
 PAGE_SIZE = 20
 
@@ -23,15 +23,18 @@ def results(request, *, per_page: int = PAGE_SIZE):
 def search(request):
     form, q, page, hits = results(request)
     # Where a result leads: the editor for whoever reads the working draft, else the process
-    # page (the versions sent to them).
+    # page (the versions sent to them). One answer an instrument: a page's hits share a few.
+    reads_draft = {}
     for hit in hits:
-        hit.reads_draft = instrument_policy.user_may(request.user, "view", hit.instrument)
-        name = "documents:instrument" if hit.reads_draft else "workflows:instrument_process"
-        hit.url = reverse(name, args=[hit.instrument.pk])
+        if hit.instrument.pk not in reads_draft:
+            reads_draft[hit.instrument.pk] = instrument_policy.user_may(
+                request.user, "view", hit.instrument
+            )
+    shown = [hit_html(hit, reads_draft=reads_draft[hit.instrument.pk]) for hit in hits]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "search/results.html",
-        {"form": form, "q": q, "page": page, "hits": hits, "query": query.urlencode()},
+        {"form": form, "q": q, "page": page, "hits": shown, "query": query.urlencode()},
     )

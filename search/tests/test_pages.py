@@ -152,3 +152,31 @@ def test_the_api_costs_the_same_queries_for_10_or_100_results(demo, corpus):
     with CaptureQueriesContext(connection) as many:
         assert len(_api(demo, "drafter", q="ពិនិត្យ", page_size=50).json()["results"]) == 50
     assert len(few) == len(many)
+
+
+def test_each_hit_escapes_what_a_person_typed(client, demo, corpus):
+    """The hits are written in Python (``search/rendering.py``): the title, the type's name
+    and the provision's text, markup typed in each, show as text."""
+    from documents.models import InstrumentType
+    from organisations.models import Organisation
+
+    instrument_type = InstrumentType.objects.get(code="sub-decree")
+    instrument_type.name_km = "អនុក្រឹត្យ<i>"
+    instrument_type.save()
+    instrument = documents.instrument_create(
+        user=demo["drafter"],
+        instrument_type=instrument_type,
+        title_km='<b class="x">ត្រួតពិនិត្យ</b>',
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    documents.provision_add(
+        instrument=instrument,
+        user=demo["drafter"],
+        kind=Provision.Kind.ARTICLE,
+        text_km="<script>ត្រួតពិនិត្យ</script>",
+    )
+    html = _page(client, demo["drafter"], q="ត្រួតពិនិត្យ").content.decode()
+    assert "&lt;b class=&quot;x&quot;&gt;ត្រួតពិនិត្យ&lt;/b&gt;" in html
+    assert "អនុក្រឹត្យ&lt;i&gt;" in html
+    assert "&lt;script&gt;<mark>ត្រួតពិនិត្យ</mark>&lt;/script&gt;" in html
+    assert "<b class" not in html and "<script>ត្រួត" not in html and "អនុក្រឹត្យ<i>" not in html
