@@ -11,6 +11,7 @@ from khmer.db import khmer_order
 from khmer.text import typed_text
 from organisations.models import Organisation, User
 from organisations.roles import Role
+from project.forms import ModelChoiceField, ModelMultipleChoiceField
 
 HEADING_MAX = 500
 
@@ -64,7 +65,7 @@ class InstrumentFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Title or number contains"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    instrument_type = forms.ModelChoiceField(
+    instrument_type = ModelChoiceField(
         label=_("Type"), required=False, queryset=InstrumentType.objects.all()
     )
     sort = forms.ChoiceField(
@@ -204,7 +205,7 @@ class VersionForm(forms.Form):
 
 
 class InstrumentCreateForm(forms.Form):
-    instrument_type = forms.ModelChoiceField(
+    instrument_type = ModelChoiceField(
         label=_("Type"), queryset=InstrumentType.objects.all(), empty_label=None
     )
     title_km = forms.CharField(
@@ -218,11 +219,11 @@ class InstrumentCreateForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 80, "lang": "en"}),
     )
-    owning_office = forms.ModelChoiceField(
+    owning_office = ModelChoiceField(
         label=_("Owning office"), queryset=Organisation.objects.none(), empty_label=None
     )
     sector = forms.CharField(label=_("Sector"), max_length=255, required=False)
-    co_drafters = forms.ModelMultipleChoiceField(
+    co_drafters = ModelMultipleChoiceField(
         label=_("Co-drafters"),
         queryset=User.objects.none(),
         required=False,

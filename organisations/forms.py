@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from khmer import forms as khmer_forms
 from organisations.models import User
 from organisations.permissions import user_policy
+from project.forms import ModelChoiceField
 
 
-class ColleagueChoiceField(forms.ModelChoiceField):
+class ColleagueChoiceField(ModelChoiceField):
     """Each colleague with their organisation: two people of one name are told apart."""
 
     def label_from_instance(self, obj):

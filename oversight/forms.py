@@ -9,6 +9,7 @@ from khmer.db import khmer_order
 from khmer.formats import format_number
 from organisations.models import Organisation
 from oversight.selectors import Period, Stage
+from project.forms import ModelChoiceField
 from workflows.forms import MonthField
 
 
@@ -57,7 +58,7 @@ class TransferFilterForm(forms.Form):
         (Stage.IN_FORCE, _("In force")),
     ]
 
-    ministry = forms.ModelChoiceField(
+    ministry = ModelChoiceField(
         label=_("From the ministry"), required=False, queryset=Organisation.objects.none()
     )
     sector = forms.ChoiceField(label=_("Sector"), required=False)

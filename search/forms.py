@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Instrument, InstrumentType
 from khmer.forms import IntegerField
 from organisations.models import Organisation
+from project.forms import ModelChoiceField
 from search.models import SearchEntry
 from search.selectors import QUERY_MAX
 
@@ -18,7 +19,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Everything")), *SearchEntry.Kind.choices],
     )
-    instrument_type = forms.ModelChoiceField(
+    instrument_type = ModelChoiceField(
         label=_("Type"),
         required=False,
         queryset=InstrumentType.objects.order_by("order", "pk"),
@@ -30,7 +31,7 @@ class SearchForm(forms.Form):
         choices=[("", _("Every status")), *Instrument.Status.choices],
     )
     year = IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2200)
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label=_("Organisation"),
         required=False,
         queryset=Organisation.objects.order_by("pk"),

@@ -13,6 +13,7 @@ from khmer.db import khmer_order
 from khmer.formats import format_number
 from organisations.models import Organisation
 from organisations.selectors import people_choices
+from project.forms import ModelChoiceField, ModelMultipleChoiceField
 from tasks.models import TaskDeadline
 from workflows.models import (
     Decision,
@@ -54,7 +55,7 @@ class ResubmitForm(forms.Form):
 
 
 class PlanRoundForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         label=_("Organisations to consult"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -163,7 +164,7 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
     holder = forms.TypedChoiceField(
         label=_("Held by"), required=False, coerce=int, empty_value=None
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label=_("Held by the organisation"), required=False, queryset=Organisation.objects.none()
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
