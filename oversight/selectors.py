@@ -138,6 +138,9 @@ class Took(Func):
     output_field = FloatField()
 
 
+PERIOD_WORK_MEM = "64MB"
+
+
 @contextmanager
 def _planned_for_the_period():
     """PostgreSQL plans the queries inside for the period they carry, each time.
@@ -147,12 +150,22 @@ def _planned_for_the_period():
     the period's bounds: for ten years of steps that plan ranks them from the index of when
     each closed (625 ms the dashboard) where the plan for the bounds reads the indexes of
     how long each took, presorted (230 ms).
+
+    And sorts in memory: a median of ten years of steps sorts the durations of each step,
+    550,000 of them, which at the server's default ``work_mem`` (4 MB) spilled to disk
+    (the per-step table 101 → 68 ms at ``PERIOD_WORK_MEM``). Only these queries, which only
+    the dashboard's few readers run, have the more memory.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        # Both for this transaction only (``is_local``), in one statement.
+        cursor.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " set_config('work_mem', %s, true)",
+            [PERIOD_WORK_MEM],
+        )
         yield
 
 
