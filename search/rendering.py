@@ -5,8 +5,8 @@ lookups, filters and translations: an instrument's type, its status, the version
 of piece), in f-strings a fifth of that, as the instrument list's rows do
 (``documents/table.py``). Every value put in is escaped here, with the standard library's
 ``escape`` (Django's own, without its checks for lazy strings); the snippet comes escaped
-from ``selectors.snippet``, its matched words in ``<mark>``. ``tests/test_pages.py`` holds
-it to escaping what a person typed.
+from ``selectors.snippet``, its matched words in ``<mark>``. ``search/tests/test_pages.py``
+holds it to escaping what a person typed.
 """
 
 from html import escape

@@ -157,7 +157,7 @@ def _among_matches(entries: QuerySet[SearchEntry], matches) -> QuerySet[SearchEn
     មុខងារ, in a quarter of the entries at ten years of data, 150,000 of them, 8 ms — where
     reading the table until a thousand visible matches are found takes one. From a subquery
     of the matches, it chooses between the two for the matches alone: the index for a rare
-    word, the table for a common one (22 → 10 ms for the reviewer at L; the same as before
+    word, the table for a common one (its SQL 21 → 11 ms for the reviewer at L; the same as before
     for a reviewer who sees few of the matches, where the probes are the cost either way).
     Elsewhere (SQLite) the one WHERE.
     """

@@ -18,4 +18,5 @@ def notification_bell(context):
         unread = unread_count(user=user)
     # From a hundred: "99+", as the count stops there.
     more = unread >= UNREAD_COUNTED_MOST
-    return {"show": True, "unread": unread, "more": more, "shown": unread - 1 if more else unread}
+    shown = UNREAD_COUNTED_MOST - 1 if more else unread
+    return {"show": True, "unread": unread, "more": more, "shown": shown}
