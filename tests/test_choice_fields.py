@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from documents.models import InstrumentType
 from organisations.models import Organisation
 from search.forms import SearchForm
 
@@ -24,3 +25,13 @@ def test_the_choices_are_read_again_for_each_form(demo):
     Organisation.objects.create(code="mlmupc", name_km="ក្រសួងរៀបចំដែនដី", name_en="MLMUPC")
     assert "ក្រសួងរៀបចំដែនដី" not in before
     assert "ក្រសួងរៀបចំដែនដី" in str(SearchForm()["organisation"])
+
+
+def test_the_inbox_filter_reads_its_types_without_a_cursor_and_offers_them(demo):
+    from workflows.viewsets import UserTaskListFilter
+
+    with mock.patch.object(connection, "chunked_cursor", side_effect=AssertionError("cursor")):
+        html = str(UserTaskListFilter({}).form["instrument_type"])
+    type_ = InstrumentType.objects.order_by("pk").first()
+    assert f'value="{type_.pk}"' in html
+    assert type_.name in html

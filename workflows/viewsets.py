@@ -23,7 +23,6 @@ from django_filters import (
     ChoiceFilter,
     DateRangeFilter,
     FilterSet,
-    ModelChoiceFilter,
     MultipleChoiceFilter,
 )
 from viewflow.utils import viewprop
@@ -51,6 +50,7 @@ from documents import viewsets as documents_viewsets
 from documents.models import InstrumentType
 from khmer.formats import format_date
 from organisations.selectors import unwrapped
+from project.filters import ListedModelChoiceFilter
 from project.pagination import BoundedPaginator
 from workflows import views_instruments
 from workflows.flows import ApprovalFlow
@@ -103,7 +103,7 @@ class UserTaskListFilter(StepsFilter):
     """The inbox's and the queue's: also by the instrument's type, and the steps past their
     deadline."""
 
-    instrument_type = ModelChoiceFilter(
+    instrument_type = ListedModelChoiceFilter(
         label=_("Type"),
         field_name="process__approvalprocess__instrument__instrument_type",
         queryset=InstrumentType.objects.all(),
