@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Instrument, InstrumentType
+from documents.permissions import InstrumentPolicy
 from khmer.forms import IntegerField
 from organisations.models import Organisation
 from project.forms import ModelChoiceField
@@ -37,6 +38,13 @@ class SearchForm(forms.Form):
         queryset=Organisation.objects.order_by("pk"),
         empty_label=_("Every organisation"),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not InstrumentPolicy.is_internal(user):
+            # An instrument's status is the department's: not offered to anyone else (the
+            # selector finds nothing for a status they would send).
+            del self.fields["status"]
 
     def filters(self) -> dict:
         """The selector's arguments (a filter left empty or invalid is no filter)."""

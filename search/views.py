@@ -11,7 +11,7 @@ PAGE_SIZE = 20
 
 def results(request, *, per_page: int = PAGE_SIZE):
     """The page of results for the query and filters in ``request.GET`` (view and API)."""
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, user=request.user)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     filters = form.filters() if form.is_bound else {}
     entries = selectors.results(request.user, q, **filters)

@@ -38,6 +38,17 @@ def test_the_reviewer_gets_the_version_sent_and_its_process_page(client, demo, s
     assert html.count('class="lekhit-search-hit"') == 1  # the version's, not the draft's
 
 
+def test_the_status_filter_is_offered_to_the_department_only(client, demo, sent):
+    # an instrument's status is the department's: a reviewer is not offered to filter on it
+    drafter = _page(client, demo["drafter"], q="ត្រួតពិនិត្យ").content.decode()
+    reviewer = _page(client, demo["reviewer-mef"], q="ត្រួតពិនិត្យ").content.decode()
+    assert 'name="status"' in drafter
+    assert 'name="status"' not in reviewer
+    # and a status in the URL is no filter for them: they still find the version sent
+    sent_status = _page(client, demo["reviewer-mef"], q="ត្រួតពិនិត្យ", status="consultation")
+    assert sent_status.content.decode().count('class="lekhit-search-hit"') == 1
+
+
 def test_a_ministry_not_consulted_finds_nothing(client, demo, sent):
     html = _page(client, demo["reviewer-moh"], q="ត្រួតពិនិត្យ", inside_words="on").content.decode()
     assert "ត្រួតពិនិត្យ</mark>" not in html
