@@ -50,6 +50,18 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db, capsys):
     assert "reviewer-mef" in capsys.readouterr().out
 
 
+def test_seed_demo_prints_the_logins_in_the_language_it_speaks(db, capsys):
+    from django.utils import translation
+
+    with translation.override("km"):
+        call_command("seed_demo")
+    printed = capsys.readouterr().out
+    drafter = next(line for line in printed.splitlines() if line.strip().startswith("drafter "))
+    assert "អ្នកតាក់តែង" in drafter  # the role's name, not "drafter" or "Drafter"
+    assert Organisation.objects.get(code="dfr-fr").name_km in drafter
+    assert "Drafter" not in drafter
+
+
 def test_organisation_names_follow_the_language(demo):
     from django.utils import translation
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from documents.demo import instrument_types_seed
 from organisations.demo import DEMO_PASSWORD, organisations_seed, users_seed
+from organisations.roles import Role
 
 
 class Command(BaseCommand):
@@ -25,5 +26,11 @@ class Command(BaseCommand):
             self.style.SUCCESS(_("Demo data is ready. Logins (password: %s):") % DEMO_PASSWORD)
         )
         for user in users:
-            roles = ", ".join(sorted(user.role_names())) or _("(supervisor)")
-            self.stdout.write(f"  {user.username:<15} {roles:<20} {user.organisation.name_en}")
+            # In the language the rest is printed in: the roles' and the organisation's names.
+            roles = ", ".join(
+                sorted(
+                    str(Role(name).label) if name in Role.values else name
+                    for name in user.role_names()
+                )
+            ) or _("(supervisor)")
+            self.stdout.write(f"  {user.username:<15} {roles} — {user.organisation.name}")
