@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from documents import services as documents
+from documents.models import Provision
 from search.models import SearchEntry
 from search.normalise import keys
 from search.selectors import hits, search
@@ -99,6 +100,29 @@ def test_the_pager_s_results_are_the_search_s_read_in_two_queries(demo, corpus):
     assert len(queries) == 2
     assert found[1:] == ranked[1:] and found[-1] == ranked[-1]
     assert [entry.whole for entry in found] == [True, False]
+
+
+def test_the_piece_that_says_it_most_comes_first_and_only_the_first_thousand_are_ranked(
+    demo, corpus, monkeypatch
+):
+    from search import selectors
+
+    instrument, provisions = corpus
+    # Shorter, and the word twice: first on PostgreSQL (ts_rank) and on SQLite (the shorter).
+    most = documents.provision_add(
+        instrument=instrument,
+        user=demo["drafter"],
+        kind=Provision.Kind.ARTICLE,
+        parent=provisions["transfer"].parent,
+        text_km="ធនធាន និងធនធាន។",
+    )
+    found = [entry.provision_id for entry in search(demo["drafter"], "ធនធាន", kind="provision")]
+    assert found == [most.pk, provisions["transfer"].pk]
+    ids = selectors.results(demo["drafter"], "ធនធាន", kind="provision").ids
+    assert ids == [SearchEntry.objects.get(provision_id=pk).pk for pk in found]
+    # Relevance orders the first CANDIDATES matches the index gives, not every match.
+    monkeypatch.setattr(selectors, "CANDIDATES", 1)
+    assert len(search(demo["drafter"], "ធនធាន", kind="provision")) == 1
 
 
 def test_an_empty_query_finds_nothing(demo, corpus):
