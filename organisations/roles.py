@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+def role_label(name: str) -> str:
+    """A role's name in the active language (a group that is no role: its own name)."""
+    return str(Role(name).label) if name in Role.values else name
+
+
 _VIEW_PROCESS = "workflows.view_approvalprocess"
 # The portfolio dashboard and the transfer tracker (``oversight``).
 _VIEW_PORTFOLIO = "workflows.view_portfolio"

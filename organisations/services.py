@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from khmer.text import model_text
 from organisations import backends, selectors
 from organisations.models import Delegation, RoleChange, User
-from organisations.roles import ROLE_PERMISSIONS, Role
+from organisations.roles import ROLE_PERMISSIONS, Role, role_label
 
 # The longest a delegation may last: a year, its first and last days included.
 DELEGATION_LONGEST = timedelta(days=365)
@@ -43,10 +43,6 @@ def user_set_roles(*, user: User, roles: list[Role]) -> None:
         actor=None,
         groups=list(Group.objects.filter(name__in=[role.value for role in roles])),
     )
-
-
-def _role_label(name: str) -> str:
-    return str(Role(name).label) if name in Role.values else name
 
 
 def _group_permissions(names: set[str]) -> set[str]:
@@ -110,7 +106,7 @@ def user_roles_check(
             _("This person holds rights you do not hold yourself: you may not change them.")
         )
     refused = sorted(
-        _role_label(name)
+        role_label(name)
         for name in changed_roles
         if not backends.may_grant(actor, _group_permissions({name}))
     ) + sorted(name for name in changed_perms if not backends.may_grant(actor, {name}))

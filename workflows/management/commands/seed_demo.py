@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from documents.demo import instrument_types_seed
 from organisations.demo import DEMO_PASSWORD, organisations_seed, users_seed
-from organisations.roles import Role
+from organisations.roles import role_label
 
 
 class Command(BaseCommand):
@@ -27,10 +27,5 @@ class Command(BaseCommand):
         )
         for user in users:
             # In the language the rest is printed in: the roles' and the organisation's names.
-            roles = ", ".join(
-                sorted(
-                    str(Role(name).label) if name in Role.values else name
-                    for name in user.role_names()
-                )
-            ) or _("(supervisor)")
+            roles = ", ".join(sorted(map(role_label, user.role_names()))) or _("(supervisor)")
             self.stdout.write(f"  {user.username:<15} {roles} — {user.organisation.name}")
