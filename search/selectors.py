@@ -306,17 +306,26 @@ def _matches(found: list[Token], words: list[str], inside_words: bool) -> list[t
 
 
 def snippet(text: str, words: list[str], *, inside_words: bool = False) -> SafeString:
-    """A piece of ``text`` around its first match, escaped, the matched words in <mark>."""
+    """A piece of ``text`` around its first match, escaped, the matched words in <mark>.
+
+    The piece is cut from the lines the match is on: an entry holds an instrument's title, or
+    a provision's heading and text, in Khmer and in English one after the other (``search.
+    indexing``), and a Khmer word found in the Khmer title shows the Khmer title, without the
+    English one after it."""
     found = tokens(text)
     spans = _matches(found, words, inside_words)
     if not spans:
-        start, end = 0, min(len(text), SNIPPET_LENGTH)
+        start = line_start = 0
+        line_end = _line_end(text, 0)
     else:
         first = found[spans[0][0]].start
-        start = max(0, first - SNIPPET_BEFORE)
+        line_start = text.rfind("\n", 0, first) + 1
+        line_end = _line_end(text, found[spans[0][1]].end)
+        start = max(line_start, first - SNIPPET_BEFORE)
         # Begin at a word, not inside one.
-        start = next((t.start for t in found if t.start >= start), first) if start else 0
-        end = min(len(text), start + SNIPPET_LENGTH)
+        if start > line_start:
+            start = next((t.start for t in found if t.start >= start), first)
+    end = min(line_end, start + SNIPPET_LENGTH)
     pieces, at = [], start
     for first_token, last_token in spans:
         mark_start, mark_end = found[first_token].start, found[last_token].end
@@ -328,8 +337,13 @@ def snippet(text: str, words: list[str], *, inside_words: bool = False) -> SafeS
     if at < end:
         pieces.append(escape(text[at:end]))
     return mark_safe(  # noqa: S308 - every piece of text is escaped above
-        ("… " if start else "") + "".join(pieces) + (" …" if end < len(text) else "")
+        ("… " if start > line_start else "") + "".join(pieces) + (" …" if end < line_end else "")
     )
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def _draft_numbers(entries: list[SearchEntry]) -> dict[object, tuple[str, str]]:

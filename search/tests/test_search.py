@@ -10,7 +10,7 @@ from documents import services as documents
 from documents.models import Provision
 from search.models import SearchEntry
 from search.normalise import keys
-from search.selectors import hits, search
+from search.selectors import hits, search, snippet
 
 from .conftest import ZWSP
 
@@ -146,6 +146,37 @@ def test_the_snippet_marks_the_words_and_escapes_the_text(demo, corpus):
     assert "<mark>មន្រ្តីផ្តល់សេវា</mark>" in hit.snippet
     [hit] = hits(search(demo["drafter"], "ត្រួតពិនិត្យ"), "ត្រួតពិនិត្យ")
     assert "<mark>ត្រួតពិនិត្យ</mark>លើការផ្ដល់" in hit.snippet
+
+
+def test_the_snippet_is_the_line_the_words_are_on_not_the_other_language(demo, corpus):
+    instrument, provisions = corpus
+    # The title's entry holds the Khmer title and the English one: a Khmer word shows the
+    # Khmer title alone, an English word the English one.
+    [hit] = hits(search(demo["drafter"], "សាលាបឋមសិក្សា", kind="title"), "សាលាបឋមសិក្សា")
+    assert str(hit.snippet) == "អនុក្រឹត្យស្តីពីការផ្ទេរមុខងារគ្រប់គ្រង<mark>សាលាបឋមសិក្សា</mark>"
+    [hit] = hits(search(demo["drafter"], "school", kind="title"), "school")
+    assert str(hit.snippet) == (
+        "Sub-decree on the transfer of primary <mark>school</mark> management"
+    )
+    # A provision's Khmer text, then its English: the snippet keeps to the line found, cut
+    # at a word with "…" where the line goes on.
+    documents.provision_update(
+        provision=provisions["monitor"],
+        user=demo["drafter"],
+        expected_lock_version=provisions["monitor"].lock_version,
+        text_en="Follow up and monitor the provision of administrative services",
+    )
+    [hit] = hits(search(demo["drafter"], "តាមដាន", kind="provision"), "តាមដាន")
+    assert str(hit.snippet).startswith("<mark>តាមដាន</mark> និងត្រួតពិនិត្យ")
+    assert "Follow" not in hit.snippet and not hit.snippet.endswith("…")
+    [hit] = hits(search(demo["drafter"], "follow", kind="provision"), "follow")
+    assert str(hit.snippet) == (
+        "<mark>Follow</mark> up and monitor the provision of administrative services"
+    )
+    long = "ក" * 10 + " " + "ការផ្ទេរ " * 40 + "មុខងារ " + "ការផ្ទេរ " * 40
+    assert snippet(long, ["មុខងារ"]).startswith("… ការផ្ទេរ")
+    assert snippet(long, ["មុខងារ"]).endswith(" …")
+    assert snippet("ការផ្ទេរ\nmoving", ["zzz"]) == "ការផ្ទេរ"
 
 
 def test_the_label_is_the_provisions_number_now(demo, corpus):
