@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,8 +112,38 @@ class DateInput(forms.TextInput):
         return super().format_value(value)
 
 
+class _SaidInTheReadersDigits:
+    """A limit that says its numbers in Khmer digits to a Khmer reader: Django's own writes
+    "តូចជាង ឬស្មើ 2200"."""
+
+    def __call__(self, value):
+        try:
+            super().__call__(value)
+        except ValidationError as error:
+            params = {
+                name: khmer_digits(said) if is_khmer() else said
+                for name, said in error.params.items()
+            }
+            raise ValidationError(error.message, code=error.code, params=params) from None
+
+
+class MinValueValidator(_SaidInTheReadersDigits, validators.MinValueValidator):
+    pass
+
+
+class MaxValueValidator(_SaidInTheReadersDigits, validators.MaxValueValidator):
+    pass
+
+
+_IN_THE_READERS_DIGITS = {
+    validators.MinValueValidator: MinValueValidator,
+    validators.MaxValueValidator: MaxValueValidator,
+}
+
+
 class IntegerField(forms.IntegerField):
-    """A whole number typed in Khmer or Western digits (see ``parse_integer``)."""
+    """A whole number typed in Khmer or Western digits (see ``parse_integer``); its limits
+    said in the reader's digits."""
 
     widget = NumberInput
     default_error_messages = {
@@ -122,6 +153,12 @@ class IntegerField(forms.IntegerField):
     def __init__(self, *args, **kwargs):
         kwargs.pop("step_size", None)
         super().__init__(*args, **kwargs)
+        self.validators = [
+            _IN_THE_READERS_DIGITS[type(limit)](limit.limit_value, limit.message)
+            if type(limit) in _IN_THE_READERS_DIGITS
+            else limit
+            for limit in self.validators
+        ]
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -78,6 +78,24 @@ def test_a_form_takes_khmer_digits_and_says_what_is_wrong_in_the_readers_languag
         assert "day/month/year" in form.errors["on"][0]
 
 
+class _Days(forms.Form):
+    days = IntegerField(label="days", min_value=1, max_value=120)
+
+
+def test_a_number_out_of_range_is_told_its_limit_in_the_readers_digits():
+    with override("km"):
+        low, high = _Days({"days": "០"}), _Days({"days": "១៥០"})
+        assert not low.is_valid() and not high.is_valid()
+        [too_few], [too_many] = low.errors["days"], high.errors["days"]
+    assert "១" in too_few and "១២០" in too_many
+    assert not any(digit in too_few + too_many for digit in "0123456789"), (too_few, too_many)
+    with override("en"):
+        high = _Days({"days": "150"})
+        assert not high.is_valid()
+        assert high.errors["days"] == ["Ensure this value is less than or equal to 120."]
+    assert _Days({"days": "១២០"}).is_valid()
+
+
 def test_the_inputs_are_text_inputs_showing_khmer_digits_in_khmer():
     form = _Form(initial={"budget": 1500, "on": date(2026, 12, 2)})
     with override("km"):
