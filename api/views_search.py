@@ -1,11 +1,15 @@
 """``/api/v1/search/?q=``: the search page's results as JSON (``search.selectors``), each hit
 with its instrument's id and its provision's uid; what the caller may see, as on the page."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 
 from api.views import ApiView
 from documents.models import Instrument, InstrumentType
+from khmer.formats import format_number
+from khmer.forms import latin_digits
 from organisations.models import Organisation
 from search import selectors
 from search.models import SearchEntry
@@ -30,15 +34,64 @@ class SearchHitSerializer(serializers.Serializer):
     )
 
 
-def _pk(model, field: str, value: str | None) -> int | None:
+def _code(model, value: str, errors: dict, name: str, message) -> int | None:
+    """The id of the ``model`` row whose code is ``value`` (none asked: None)."""
     if not value:
         return None
-    found = model.objects.filter(**{field: value[:50]}).values_list("pk", flat=True).first()
-    return found if found is not None else 0  # an unknown code: a filter nothing passes
+    found = model.objects.filter(code=value[:50]).values_list("pk", flat=True).first()
+    if found is None:
+        errors[name] = [message]
+    return found
 
 
-def _year(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) == 4 else None
+def _filters(params, errors: dict) -> dict:
+    """The selector's arguments from the query string; what is wrong with it, by parameter,
+    into ``errors`` (each said in the caller's language, as the search page says it beside
+    its field)."""
+    q = params.get("q") or ""
+    if len(q) > selectors.QUERY_MAX:
+        errors["q"] = [
+            _("A search reads at most %(count)s characters.")
+            % {"count": format_number(selectors.QUERY_MAX)}
+        ]
+    inside = params.get("inside", "")
+    if inside not in _BOOLEANS:
+        errors["inside"] = [_("Give true or false.")]
+    kind = params.get("kind") or None
+    if kind and kind not in SearchEntry.Kind.values:
+        errors["kind"] = [
+            _("Give one of: %(choices)s.") % {"choices": ", ".join(SearchEntry.Kind.values)}
+        ]
+    status = params.get("status") or None
+    if status and status not in Instrument.Status.values:
+        errors["status"] = [_("No instrument has this status.")]
+    year = latin_digits(params.get("year") or "")
+    if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
+        errors["year"] = [_("Give the year in four digits, for example 2026.")]
+    return {
+        "q": q,
+        "inside_words": _BOOLEANS.get(inside, False),
+        "kind": kind,
+        "instrument_type": _code(
+            InstrumentType,
+            params.get("type"),
+            errors,
+            "type",
+            _("No instrument type has this code."),
+        ),
+        "status": status,
+        "year": int(year) if "year" not in errors and year else None,
+        "organisation": _code(
+            Organisation,
+            params.get("organisation"),
+            errors,
+            "organisation",
+            _("No organisation has this code."),
+        ),
+    }
+
+
+_BOOLEANS = {"": False, "false": False, "0": False, "true": True, "1": True}
 
 
 @extend_schema(
@@ -61,29 +114,20 @@ def _year(value: str | None) -> int | None:
 class Search(ApiView, generics.ListAPIView):
     """Search the titles, the text (working draft, versions sent or signed), the transfer
     schedules and the comments: internal staff everything; a ministry reviewer the versions
-    sent to them and their organisation's comments."""
+    sent to them and their organisation's comments. A parameter that is not valid (an
+    unknown code, a year not of four digits) is answered 400, parameter by parameter."""
 
     serializer_class = SearchHitSerializer
 
-    def get_queryset(self):
-        params = self.request.query_params
-        q = (params.get("q") or "")[: selectors.QUERY_MAX]
-        inside_words = params.get("inside") in ("true", "1")
-        status = params.get("status")
-        return selectors.results(
-            self.request.user,
-            q,
-            inside_words=inside_words,
-            kind=params.get("kind") if params.get("kind") in SearchEntry.Kind.values else None,
-            instrument_type=_pk(InstrumentType, "code", params.get("type")),
-            status=status if status in Instrument.Status.values else None,
-            year=_year(params.get("year")),
-            organisation=_pk(Organisation, "code", params.get("organisation")),
-        )
+    def filters(self) -> dict:
+        errors: dict = {}
+        filters = _filters(self.request.query_params, errors)
+        if errors:
+            raise ValidationError(errors)
+        return filters
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        params = request.query_params
-        q, inside_words = params.get("q") or "", params.get("inside") in ("true", "1")
-        hits = selectors.hits(page, q, inside_words=inside_words)
+        filters = self.filters()
+        page = self.paginate_queryset(selectors.results(request.user, **filters))
+        hits = selectors.hits(page, filters["q"], inside_words=filters["inside_words"])
         return self.get_paginated_response(self.get_serializer(hits, many=True).data)

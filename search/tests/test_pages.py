@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from documents import services as documents
 from documents.models import Provision
+from khmer.formats import khmer_digits
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,46 @@ def test_the_api_gives_a_reviewer_the_version_sent_only(demo, sent):
     assert _api(demo, "reviewer-moh", q="ត្រួតពិនិត្យ", inside="true").json()["results"] == []
     # the status is the department's: a reviewer's filter on it finds nothing
     assert _api(demo, "reviewer-mef", q="ត្រួតពិនិត្យ", status="consultation").json()["results"] == []
+
+
+def test_the_api_says_what_is_wrong_with_each_parameter_in_the_callers_language(demo, corpus):
+    instrument, _provisions = corpus
+    response = _api(
+        demo,
+        "drafter",
+        q="ពិនិត្យ",
+        type="no-such-type",
+        organisation="nowhere",
+        year="26",
+        kind="everything",
+        inside="maybe",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert set(body["errors"]) == {"type", "organisation", "year", "kind", "inside"}
+    assert body["errors"]["year"] == ["សូមផ្ដល់ឆ្នាំជាលេខ ៤ ខ្ទង់ ឧទាហរណ៍ ២០២៦។"]
+    assert body["errors"]["type"] == ["គ្មានប្រភេទលិខិតបទដ្ឋានគតិយុត្តណាមួយមានលេខកូដនេះទេ។"]
+    too_long = _api(demo, "drafter", q="ក" * 201).json()
+    assert too_long["errors"]["q"] == ["ការស្វែងរកអានបានយ៉ាងច្រើន ២០០ តួអក្សរ។"]
+    demo["drafter"].language = "en"
+    demo["drafter"].save(update_fields=["language"])
+    body = _api(demo, "drafter", q="ពិនិត្យ", organisation="nowhere", status="pending").json()
+    assert body["errors"] == {
+        "organisation": ["No organisation has this code."],
+        "status": ["No instrument has this status."],
+    }
+    # What is valid still finds: codes, a year in Khmer digits, the booleans.
+    found = _api(
+        demo,
+        "drafter",
+        q="ពិនិត្យ",
+        type="sub-decree",
+        organisation="dfr-fr",
+        year=khmer_digits(instrument.created_at.year),
+        inside="false",
+    )
+    assert found.status_code == 200 and found.json()["count"] >= 1
 
 
 def test_the_api_refuses_the_signed_out(client, corpus):
