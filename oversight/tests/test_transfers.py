@@ -44,6 +44,18 @@ def test_the_signed_schedule_is_tracked_with_its_totals(demo, client, signed):
     assert reverse("documents:export_docx", args=[signed.pk, signed_version]) in body
 
 
+def test_each_function_and_instrument_is_named_in_the_readers_language(demo, client, signed):
+    _context, body = tracker(client, demo["director"])
+    body = body.replace("\u200b", "")  # the zero-width spaces that break Khmer at words
+    assert FUNCTIONS[0][0] in body and signed.title_km in body
+    assert FUNCTIONS[0][1] not in body and signed.title_en not in body
+    demo["director"].language = "en"
+    demo["director"].save(update_fields=["language"])
+    _context, body = tracker(client, demo["director"])
+    assert FUNCTIONS[0][1] in body and signed.title_en in body
+    assert FUNCTIONS[0][0] not in body and signed.title_km not in body
+
+
 def test_a_draft_schedule_is_tracked_as_being_drafted(demo, client, signed):
     draft = Instrument.objects.create(
         instrument_type=signed.instrument_type,
