@@ -17,14 +17,18 @@ from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khmer.formats import format_date, is_khmer, khmer_digits
+from khmer.formats import format_date, format_month, is_khmer, khmer_digits
 
 __all__ = [
     "DateField",
     "DateInput",
     "IntegerField",
+    "MonthField",
+    "MonthSelect",
+    "months_before",
     "NumberInput",
     "formfield",
     "latin_digits",
@@ -37,6 +41,8 @@ _LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 _DAY_FIRST = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 # What the browser's date input and the API send: 2026-11-25.
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# A month as the month input sent it, and as links carry it: 2026-11.
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 # Thousands grouped by full stops (Khmer, "១.២៣៤.៥៦៧"), commas (English) or spaces.
 _GROUPED = re.compile(r"\d{1,3}(?:([.,\s\u00a0\u202f])\d{3})(?:\1\d{3})*")
 
@@ -206,3 +212,65 @@ def formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(model_field, models.IntegerField) and not model_field.choices:
         return model_field.formfield(**{"form_class": IntegerField, **kwargs})
     return model_field.formfield(**kwargs)
+
+
+def months_before(month: date, count: int) -> date:
+    """The first day of the month ``count`` months before ``month``'s."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class MonthSelect(forms.Select):
+    """A month chosen from the last ``MONTHS``, newest first, each named as the reader reads
+    it ("ខែធ្នូ ឆ្នាំ២០២៦"). The browser's month input wrote the month in the browser's
+    language ("December 2026") and its blank as dashes. Its values are what that input sent
+    and what links carry: "2026-12"; a month from further back (in a link) is offered too."""
+
+    MONTHS = 120
+
+    def __init__(self, attrs=None, *, empty_label=""):
+        super().__init__(attrs)
+        self.empty_label = empty_label
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            value = f"{value:%Y-%m}"
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        this_month = timezone.localdate().replace(day=1)
+        months = [months_before(this_month, count) for count in range(self.MONTHS)]
+        choices = [(f"{month:%Y-%m}", format_month(month)) for month in months]
+        offered = {key for key, _label in choices}
+        for chosen in self.format_value(value):
+            if chosen and chosen not in offered and (month := _month(chosen)):
+                choices.append((chosen, format_month(month)))
+        self.choices = [("", self.empty_label), *choices]
+        return super().get_context(name, value, attrs)
+
+
+def _month(text: str) -> date | None:
+    match = _MONTH.fullmatch(latin_digits(text).strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+class MonthField(forms.CharField):
+    """A month (its first day), chosen from a ``MonthSelect``: "2026-11" in the URL."""
+
+    widget = MonthSelect
+    default_error_messages = {"invalid": _("Give a month, as 2026-11.")}
+
+    def __init__(self, *args, empty_label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.empty_label = empty_label
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        month = _month(value)
+        if month is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return month

@@ -7,16 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Instrument, ScheduleRow
 from khmer.db import khmer_order
 from khmer.formats import format_number
+from khmer.forms import MonthField, months_before
 from organisations.models import Organisation
 from oversight.selectors import Period, Stage
 from project.forms import ModelChoiceField
-from workflows.forms import MonthField
-
-
-def months_before(month: date, count: int) -> date:
-    """The first day of the month ``count`` months before ``month``'s."""
-    index = month.year * 12 + month.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def last_day(month: date) -> date:
@@ -33,9 +27,24 @@ class PeriodForm(forms.Form):
 
     MOST_MONTHS = 120
 
-    def period(self) -> Period:
+    def __init__(self, data=None, **kwargs):
+        # The months chosen, and where none is, the default's: the lists show the period
+        # the page shows.
+        if data is not None:
+            start, end = self.default()
+            data = data.copy()
+            data["start"] = data.get("start") or f"{start:%Y-%m}"
+            data["end"] = data.get("end") or f"{end:%Y-%m}"
+        super().__init__(data, **kwargs)
+
+    @staticmethod
+    def default() -> tuple[date, date]:
+        """The first days of the default period's first and last months: the twelve to this."""
         this_month = timezone.localdate().replace(day=1)
-        start, end = months_before(this_month, 11), this_month
+        return months_before(this_month, 11), this_month
+
+    def period(self) -> Period:
+        start, end = self.default()
         if self.is_valid():
             start = self.cleaned_data["start"] or start
             end = self.cleaned_data["end"] or end

@@ -1,6 +1,3 @@
-import re
-from datetime import date
-
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -136,26 +133,6 @@ class DeadlineExtendForm(forms.Form):
     )
 
 
-_LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class MonthField(forms.CharField):
-    """A month, as a browser's month input sends it ("2026-11"): the first day of it."""
-
-    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
-    default_error_messages = {"invalid": _("Give a month, as 2026-11.")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        match = _MONTH.match(value.translate(_LATIN_DIGITS))
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return date(int(match[1]), int(match[2]), 1)
-
-
 class WorkingInstrumentFilterForm(InstrumentFilterForm):
     """The instrument list's filters, with what the process knows: the step each instrument
     is at, who or which organisation holds it, whether it is overdue; and the year it began."""
@@ -171,7 +148,9 @@ class WorkingInstrumentFilterForm(InstrumentFilterForm):
     year = forms.TypedChoiceField(
         label=_("Year begun"), required=False, coerce=int, empty_value=None
     )
-    signed = MonthField(label=_("Signed in the month"), required=False)
+    signed = khmer_forms.MonthField(
+        label=_("Signed in the month"), required=False, empty_label=_("Any")
+    )
 
     field_order = [
         "q",

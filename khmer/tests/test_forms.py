@@ -1,12 +1,14 @@
 """Dates and whole numbers typed on a Khmer keyboard: read by the server, shown day first."""
 
+import re
 from datetime import date
 
 import pytest
+import time_machine
 from django import forms
 from django.utils.translation import override
 
-from khmer.forms import DateField, IntegerField, parse_date, parse_integer
+from khmer.forms import DateField, IntegerField, MonthField, parse_date, parse_integer
 from khmer.templatetags.khmer import kmlist_rows
 
 
@@ -180,3 +182,28 @@ def test_viewflow_list_cells_read_each_value_once():
     columns = [_Column("task_id", "#3/27"), _Column("created", "2")]
     [(_obj, _row)] = kmlist_rows([object()], _ListView(*columns))
     assert [column.reads for column in columns] == [1, 1]
+
+
+class _Month(forms.Form):
+    month = MonthField(label="month", required=False, empty_label="—")
+
+
+def test_a_month_is_chosen_by_its_name_in_the_readers_language():
+    with time_machine.travel("2026-12-15 10:00 +07:00", tick=False):
+        with override("km"):
+            html = str(_Month({"month": "2026-11"})["month"])
+        with override("en"):
+            english = str(_Month({"month": "2009-03"})["month"])
+        form = _Month({"month": "២០២៦-១១"})
+        assert form.is_valid() and form.cleaned_data["month"] == date(2026, 11, 1)
+        assert not _Month({"month": "2026-13"}).is_valid()
+    assert "<select" in html and 'type="month"' not in html
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+    assert options[0] == ("", "", "—")
+    assert options[1] == ("2026-12", "", "ខែធ្នូ ឆ្នាំ២០២៦")
+    assert ("2026-11", " selected", "ខែវិច្ឆិកា ឆ្នាំ២០២៦") in options
+    assert len(options) == 1 + 120 and options[-1][0] == "2017-01"
+    assert not any(re.search("[0-9]", label) for _value, _selected, label in options)
+    # In English, and a month from further back (a link's) is offered too, chosen.
+    assert '<option value="2026-12">December 2026</option>' in english
+    assert '<option value="2009-03" selected>March 2009</option>' in english

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from bench.bench_process import copy_journey
 from documents.models import Instrument
+from khmer.formats import format_month
+from khmer.forms import months_before
 from oversight import selectors
 from oversight.forms import PeriodForm
 from tasks.models import TaskDeadline
@@ -152,6 +154,17 @@ def test_the_period_is_chosen_by_month_and_bad_months_are_refused(demo, client, 
         len(tables(client, demo["director"], start="2026-01", end="1990-01")[0]["signed"].lines)
         == 120
     )
+
+
+def test_the_period_is_chosen_from_the_months_named_in_khmer(demo, client, three):
+    this_month = timezone.localdate().replace(day=1)
+    start = months_before(this_month, 11)
+    _found, body = tables(client, demo["director"])
+    # The default period is the one chosen in the lists: the twelve months to this one.
+    for month in (start, this_month):
+        named = format_month(month, "km")
+        assert f'<option value="{month:%Y-%m}" selected>{named}</option>' in body
+    assert 'type="month"' not in body
 
 
 def test_each_table_as_xlsx(demo, client, three):
