@@ -190,13 +190,18 @@ def submit_task_form(page: Page, field: str) -> None:
     page.wait_for_url(lambda now: now != url)
 
 
+SIGNING_TIMEOUT = 60_000
+
+
 def decide(page: Page, decision: str, reason: str = "") -> None:
     """The step's button that says the decision (Approve, Return with a reason, Sign...)."""
     if reason:
         page.locator("textarea[name=reason]").fill(reason)
     url = page.url
     page.click(f"button[name=decision][value={decision}]")
-    page.wait_for_url(lambda now: now != url)
+    # Signing prints the signed text's PDF in Chromium before the page moves on: seconds
+    # alone, and more than the default 15 while the suite's other browsers run beside it.
+    page.wait_for_url(lambda now: now != url, timeout=SIGNING_TIMEOUT)
 
 
 def process_tab(page: Page) -> Page:
