@@ -10,11 +10,13 @@ PAGE_SIZE = 20
 
 
 def results(request, *, per_page: int = PAGE_SIZE):
-    """The page of results for the query and filters in ``request.GET`` (view and API)."""
+    """The page of results for the query and filters in ``request.GET``: none while a filter
+    is refused (the page says which, and keeps the query in its box)."""
     form = SearchForm(request.GET or None, user=request.user)
-    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    filters = form.filters() if form.is_bound else {}
-    entries = selectors.results(request.user, q, **filters)
+    valid = form.is_valid()
+    q = form.cleaned_data.get("q", "") if form.is_bound else ""
+    filters = form.filters() if valid else {}
+    entries = selectors.results(request.user, q if valid else "", **filters)
     page = BoundedPaginator(entries, per_page).get_page(request.GET.get("page"))
     hits = selectors.hits(page.object_list, q, inside_words=filters.get("inside_words", False))
     return form, q, page, hits

@@ -50,6 +50,20 @@ def test_the_status_filter_is_offered_to_the_department_only(client, demo, sent)
     assert sent_status.content.decode().count('class="lekhit-search-hit"') == 1
 
 
+def test_a_refused_filter_is_named_and_the_query_kept(client, demo, corpus):
+    html = _page(client, demo["drafter"], q="ត្រួតពិនិត្យ", year="៣០០០").content.decode()
+    # The query stays in the page's box, the year as typed; the error names its field, in
+    # Khmer digits; and nothing is searched, so "nothing found" is not said either.
+    assert 'name="q" id="id_q" value="ត្រួតពិនិត្យ"' in html
+    assert 'value="៣០០០"' in html
+    assert "<li>ឆ្នាំ៖ សូមប្រាកដថាតម្លៃនេះតូចជាង ឬស្មើ ២២០០។</li>" in html
+    assert 'class="lekhit-search-hit"' not in html and "lekhit-search-none" not in html
+    demo["drafter"].language = "en"
+    demo["drafter"].save(update_fields=["language"])
+    html = _page(client, demo["drafter"], q="ត្រួតពិនិត្យ", year="3000").content.decode()
+    assert "<li>Year: Ensure this value is less than or equal to 2200.</li>" in html
+
+
 def test_a_ministry_not_consulted_finds_nothing(client, demo, sent):
     html = _page(client, demo["reviewer-moh"], q="ត្រួតពិនិត្យ", inside_words="on").content.decode()
     assert "ត្រួតពិនិត្យ</mark>" not in html
