@@ -5,7 +5,7 @@ from functools import cache
 from django.conf import settings
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,6 +37,14 @@ def _automatic_label(label: str) -> str | None:
                 if gettext(msgid) == label:
                     return msgid
     return None
+
+
+def in_reading_language(khmer: str, english: str) -> str:
+    """A text kept in both languages, as the reader reads: the English in English where
+    there is one, else the Khmer (the instrument's own language)."""
+    if (get_language() or "km").startswith("en") and english:
+        return english
+    return khmer
 
 
 class InstrumentType(BilingualNameMixin):
@@ -218,11 +226,7 @@ class Instrument(models.Model):
 
     @property
     def title(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "km").startswith("en") and self.title_en:
-            return self.title_en
-        return self.title_km
+        return in_reading_language(self.title_km, self.title_en)
 
 
 class Provision(models.Model):
@@ -329,6 +333,10 @@ class ScheduleRow(models.Model):
 
     def __str__(self):
         return self.function_km[:80]
+
+    @property
+    def function(self) -> str:
+        return in_reading_language(self.function_km, self.function_en)
 
 
 class Version(models.Model):
