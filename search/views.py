@@ -15,10 +15,10 @@ def results(request, *, per_page: int = PAGE_SIZE):
     form = SearchForm(request.GET or None, user=request.user)
     valid = form.is_valid()
     q = form.cleaned_data.get("q", "") if form.is_bound else ""
-    filters = form.filters() if valid else {}
+    filters = form.filters()
     entries = selectors.results(request.user, q if valid else "", **filters)
     page = BoundedPaginator(entries, per_page).get_page(request.GET.get("page"))
-    hits = selectors.hits(page.object_list, q, inside_words=filters.get("inside_words", False))
+    hits = selectors.hits(page.object_list, q, inside_words=filters["inside_words"])
     return form, q, page, hits
 
 
