@@ -315,6 +315,8 @@ def copy_journey(instrument, copies: int, *, first: int = 1, earlier_each: float
             table = quote(model._meta.db_table)
             columns, values = [], []
             for f in model._meta.local_concrete_fields:
+                if f.generated:  # the database writes it
+                    continue
                 column = f"{table}.{quote(f.column)}"
                 target = (
                     f.related_model._meta.concrete_model

@@ -243,7 +243,7 @@ def consultation_record(*, period: Period) -> list[Figure]:
         .annotate(
             count=Count("*"),
             answered=Count("pk", filter=answered),
-            on_time=Count("pk", filter=answered & Q(answered_at__date__lte=F("round__deadline"))),
+            on_time=Count("pk", filter=answered & Q(answered_on__lte=F("round__deadline"))),
             silence=Count("pk", filter=Q(by_silence=True)),
             waiting=Count("pk", filter=Q(answered_at__isnull=True, by_silence=False)),
         )
@@ -251,8 +251,8 @@ def consultation_record(*, period: Period) -> list[Figure]:
     with _planned_for_the_period():
         rows = list(consultations)
     for row in rows:
-        # Late is every answer that was not on time: one conversion of the moment to a day
-        # a consultation, not two (ten years of them: 278,000).
+        # Late is every answer that was not on time: one comparison of days a consultation,
+        # not two (ten years of them: 278,000).
         row["late"] = row.pop("answered") - row["on_time"]
     return sorted(_figures(rows, "organisation", Organisation), key=lambda figure: figure.label)
 

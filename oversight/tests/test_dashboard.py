@@ -3,7 +3,7 @@ takes, each ministry's record and the month's signatures — for the director, t
 director-general and the administrator only; each figure a link to the list behind it, each
 table an XLSX file, in a constant number of queries."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
 
 import pytest
@@ -21,6 +21,7 @@ from khmer.forms import months_before
 from oversight import selectors
 from oversight.forms import PeriodForm
 from tasks.models import TaskDeadline
+from workflows.models import Consultation
 from workflows.tests.test_list_queries import journeys
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,34 @@ def test_signed_per_month_and_each_ministrys_record(demo, client, three):
     # round was answered by all three; the other round's economy answered, two wait.
     assert sorted(record.values()) == [[2, 1, 0, 0, 1], [2, 1, 0, 0, 1], [2, 2, 0, 0, 0]]
     assert "ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ" in body
+
+
+def test_an_answer_is_on_time_to_the_end_of_its_deadline_day_where_the_department_is(three):
+    """The deadline is a day in Phnom Penh: an answer at 23:30 there is on time, one at 00:30
+    the next day (still the deadline's date in UTC) is late."""
+
+    def record():
+        period = PeriodForm({}).period()
+        return {f.key.pk: f.values for f in selectors.consultation_record(period=period)}
+
+    registered = three[0]
+    first, second, _third = Consultation.objects.filter(
+        round__process__instrument=registered
+    ).order_by("pk")
+    before = record()
+    deadline = first.round.deadline
+    evening = datetime.combine(deadline, time(23, 30), tzinfo=timezone.get_current_timezone())
+    late = evening + timedelta(hours=1)
+    assert evening.astimezone(UTC).date() == late.astimezone(UTC).date() == deadline
+    Consultation.objects.filter(pk=first.pk).update(answered_at=evening)
+    Consultation.objects.filter(pk=second.pk).update(answered_at=late)
+
+    after = record()
+    assert after[first.organisation_id] == before[first.organisation_id]
+    assert after[second.organisation_id]["on_time"] == before[second.organisation_id]["on_time"] - 1
+    assert after[second.organisation_id]["late"] == before[second.organisation_id]["late"] + 1
+    # the day of the answer, as the database keeps it beside the moment
+    assert Consultation.objects.get(pk=second.pk).answered_on == deadline + timedelta(days=1)
 
 
 def test_the_list_behind_a_months_signatures(demo, client, three):
