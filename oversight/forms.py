@@ -94,18 +94,26 @@ class TransferFilterForm(forms.Form):
         self.fields["stage"].choices = [("", _("Any")), *self.STAGES]
 
     def filter(self, rows):
-        if not self.is_valid():
-            return rows
+        """``rows`` by every filter given that is valid; a refused one (a link to a ministry
+        no longer listed, a year out of the list) is named by the page (``errors``) and, as
+        its list shows, not applied."""
+        self.is_valid()
         data = self.cleaned_data
-        if data["ministry"]:
+        if data.get("ministry"):
             rows = rows.filter(from_ministry=data["ministry"])
-        if data["sector"]:
+        if data.get("sector"):
             rows = rows.filter(instrument__sector=data["sector"])
-        if data["level"]:
+        if data.get("level"):
             rows = rows.filter(level=data["level"])
-        if data["year"]:
+        if data.get("year"):
             rows = rows.filter(effective_date__year=data["year"])
         return rows
+
+    @property
+    def chosen_stage(self) -> str:
+        """The stage chosen, if it is one."""
+        self.is_valid()
+        return self.cleaned_data.get("stage") or ""
 
     @staticmethod
     def sectors() -> list[str]:

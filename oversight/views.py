@@ -264,8 +264,7 @@ def transfers(request):
     _may(request)
     today = timezone.localdate()
     form = TransferFilterForm(request.GET, sectors=TransferFilterForm.sectors())
-    stage = form.cleaned_data["stage"] if form.is_valid() else ""
-    rows = form.filter(selectors.transfers(stage=stage, today=today))
+    rows = form.filter(selectors.transfers(stage=form.chosen_stage, today=today))
     totals = selectors.transfer_totals(rows)
     stages = {stage: str(label) for stage, label in TransferFilterForm.STAGES}
     if request.GET.get("export") == "xlsx":

@@ -88,6 +88,20 @@ def test_a_draft_schedule_is_tracked_as_being_drafted(demo, client, signed):
     assert tracker(client, demo["director"])[0]["totals"]["functions"] == 3
 
 
+def test_a_refused_filter_is_named_and_the_others_still_apply(demo, client, signed):
+    """A link to a ministry no longer listed, or a level that is not one: the page says which
+    filter it could not apply, in the reader's language, and applies the others."""
+    context, body = tracker(client, demo["director"], ministry="abc", level="district")
+    assert context["totals"]["functions"] == 2  # the district's two, of every ministry
+    assert "ពីក្រសួង៖ សូមជ្រើសរើសជម្រើសដែលត្រឹមត្រូវ។" in body
+    context, body = tracker(client, demo["director"], level="galaxy", stage="nowhere")
+    assert context["totals"]["functions"] == 3
+    assert "ទៅថ្នាក់៖ សូមជ្រើសរើសជម្រើសដែលត្រឹមត្រូវ។ galaxy" in body
+    assert body.count('role="alert"') == 1 and body.count("<li>ដំណាក់កាល៖") == 1
+    context, body = tracker(client, demo["director"], level="district")
+    assert 'role="alert"' not in body
+
+
 def test_the_report_as_xlsx(demo, client, signed):
     client.force_login(demo["dg"])
     response = client.get(reverse("oversight:transfers"), {"export": "xlsx", "level": "district"})
