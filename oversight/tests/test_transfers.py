@@ -2,6 +2,7 @@
 ministry, to which level, with what staff, budget and assets, effective when, by which
 instrument and at which stage; filtered, totalled, exported as the periodic report."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -14,7 +15,10 @@ from openpyxl import load_workbook
 from bench.bench_process import copy_journey
 from documents.models import Instrument, ScheduleRow
 from organisations.models import Organisation
+from tasks.calendar import is_working_day
+from tasks.models import TaskDeadline
 from workflows.demo_portfolio import FUNCTIONS, portfolio_seed
+from workflows.models import Consultation
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +46,40 @@ def test_the_signed_schedule_is_tracked_with_its_totals(demo, client, signed):
     assert "មុខងារ ៣ បុគ្គលិក ១៧៥ នាក់ ថវិកា ១.២១០.០០០.០០០ រៀល" in body
     signed_version = signed.sign_offs.get().version.number
     assert reverse("documents:export_docx", args=[signed.pk, signed_version]) in body
+
+
+def test_the_demo_journey_took_weeks_and_one_ministry_answered_late(demo, client, signed):
+    """Seeded over the weeks a real journey takes, each step on a working morning: the
+    dashboard's cycle times are days and the NCDD secretariat's answer came after the
+    round's deadline; nothing is dated after the seeding."""
+    now = timezone.now()
+    steps = TaskDeadline.objects.filter(instrument=signed)
+    assert steps.count() == 10 and not steps.filter(closed_at=None).exists()
+    assert not steps.filter(closed_at__gt=now).exists()
+    first = steps.order_by("opened_at").first().opened_at
+    assert timedelta(days=30) < now - first < timedelta(days=70)
+    assert all(is_working_day(timezone.localtime(t.closed_at).date()) for t in steps)
+    assert all(t.closed_at - t.opened_at > timedelta(hours=23) for t in steps)  # a day or more
+    answers = {
+        c.organisation.code: c.answered_on <= c.round.deadline
+        for c in Consultation.objects.filter(round__process__instrument=signed)
+    }
+    assert answers == {"moh": True, "mef": True, "ncdd-s": False}
+
+    client.force_login(demo["dg"])
+    tables = {
+        table.name: table for table in client.get(reverse("oversight:index")).context["tables"]
+    }
+    record = {
+        line[0].value: [cell.value for cell in line[1:]]
+        for line in tables["consultation-record"].lines
+    }
+    assert record[str(Organisation.objects.get(code="ncdd-s"))][:3] == [
+        1,
+        0,
+        1,
+    ]  # asked, on time, late
+    assert record[str(Organisation.objects.get(code="mef"))][:3] == [1, 1, 0]
 
 
 def test_each_function_and_instrument_is_named_in_the_readers_language(demo, client, signed):
