@@ -148,7 +148,8 @@ def portfolio_seed() -> bool:
                 organisations=list(Organisation.objects.filter(code__in=["mef", "moh", "ncdd-s"])),
                 working_days=ROUND_WORKING_DAYS,
                 # The director decides on silence: the round stays open past its deadline
-                # for the NCDD secretariat's late answer (silence as assent closes it then).
+                # for the NCDD secretariat's late answer (silence as assent would close it
+                # at the deadline).
                 silence_rule=SilenceRule.DIRECTOR,
             )
         article = consultation_round.version.snapshot["provisions"][0]

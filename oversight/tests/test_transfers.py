@@ -74,11 +74,8 @@ def test_the_demo_journey_took_weeks_and_one_ministry_answered_late(demo, client
         line[0].value: [cell.value for cell in line[1:]]
         for line in tables["consultation-record"].lines
     }
-    assert record[str(Organisation.objects.get(code="ncdd-s"))][:3] == [
-        1,
-        0,
-        1,
-    ]  # asked, on time, late
+    # consulted, on time, late
+    assert record[str(Organisation.objects.get(code="ncdd-s"))][:3] == [1, 0, 1]
     assert record[str(Organisation.objects.get(code="mef"))][:3] == [1, 1, 0]
 
 
