@@ -245,3 +245,22 @@ def test_the_period_figures_are_planned_for_their_period_each_time(demo, client,
         assert client.get(reverse("oversight:index")).status_code == 200
     # (each for its own transaction: in a test, inside the test's, so not asserted after)
     assert seen == [("force_custom_plan", PERIOD_WORK_MEM)] * 3
+
+
+def test_the_demo_shows_who_is_late(demo, client):
+    """Under ``make run`` the overdue tables are not empty: two ministries let the demo's
+    round pass its deadline, and the office chief has held a prakas past his days."""
+    from organisations.models import Organisation
+    from workflows.demo_portfolio import LATE_FUNCTION, portfolio_seed
+
+    assert portfolio_seed() and not portfolio_seed()  # once
+    found, body = tables(client, demo["director"])
+    late_organisations = {Organisation.objects.get(code=code).name for code in ("mef", "ncdd-s")}
+    assert column(found["overdue-organisations"]) == dict.fromkeys(late_organisations, 1)
+    late_people = {str(demo[name]) for name in ("reviewer-mef", "reviewer-ncdd", "chief")}
+    assert column(found["overdue-people"]) == dict.fromkeys(late_people, 1)
+    # the round's function, being consulted on, beside the signed schedule's three
+    client.force_login(demo["director"])
+    response = client.get(reverse("oversight:transfers"), {"stage": "consultation"})
+    lines = response.context["lines"]
+    assert [line["row"].function_km for line in lines] == [LATE_FUNCTION[0]]

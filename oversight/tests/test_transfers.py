@@ -17,7 +17,7 @@ from documents.models import Instrument, ScheduleRow
 from organisations.models import Organisation
 from tasks.calendar import is_working_day
 from tasks.models import TaskDeadline
-from workflows.demo_portfolio import FUNCTIONS, portfolio_seed
+from workflows.demo_portfolio import FUNCTIONS, signed_seed
 from workflows.models import Consultation
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed(demo):
     """The demo's signed sub-decree: three education functions, in force since 1 January."""
-    assert portfolio_seed()
-    return Instrument.objects.get(title_en__endswith="(Demo portfolio)")
+    return signed_seed(timezone.localdate())
 
 
 def tracker(client, user, **query):
