@@ -338,10 +338,10 @@ def transfer_totals(rows) -> dict:
 
 
 def signed_versions(instrument_ids: list[int]) -> dict[int, int]:
-    """The number of each signed instrument's signed version, for its download."""
+    """Each signed instrument's signed version (its key, as the downloads take it)."""
     return dict(
         SignOff.objects.filter(instrument_id__in=instrument_ids).values_list(
-            "instrument_id", "version__number"
+            "instrument_id", "version_id"
         )
     )
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from bench.bench_process import copy_journey
-from documents.models import Instrument, ScheduleRow
+from documents import services as documents
+from documents.models import Instrument, InstrumentType, ScheduleRow
 from organisations.models import Organisation
 from tasks.calendar import is_working_day
 from tasks.models import TaskDeadline
@@ -43,8 +44,27 @@ def test_the_signed_schedule_is_tracked_with_its_totals(demo, client, signed):
     assert {line["stage"] for line in context["lines"]} == {"ចូលជាធរមាន"}
     assert context["totals"] == {"functions": 3, "staff": 175, "budget": 1_210_000_000}
     assert "មុខងារ ៣ បុគ្គលិក ១៧៥ នាក់ ថវិកា ១.២១០.០០០.០០០ រៀល" in body
-    signed_version = signed.sign_offs.get().version.number
-    assert reverse("documents:export_docx", args=[signed.pk, signed_version]) in body
+
+
+def test_the_signed_text_is_the_signed_versions_pdf_and_word_file(demo, client):
+    """Linked by the version's key, not its number (the two differ once another instrument
+    has versions: here a draft's, saved first)."""
+    other = documents.instrument_create(
+        user=demo["drafter"],
+        instrument_type=InstrumentType.objects.get(code="sub-decree"),
+        title_km="សេចក្ដីព្រាងផ្សេង",
+        owning_office=Organisation.objects.get(code="dfr-fr"),
+    )
+    documents.version_create(instrument=other, user=demo["drafter"], label="ទី១")
+    signed = signed_seed(timezone.localdate())
+    version = signed.sign_offs.get().version
+    assert version.number != version.pk
+    _context, body = tracker(client, demo["director"])
+    pdf = reverse("documents:export_pdf", args=[signed.pk, version.pk])
+    docx = reverse("documents:export_docx", args=[signed.pk, version.pk])
+    assert pdf in body and docx in body
+    response = client.get(docx)
+    assert response.status_code == 200 and response["Content-Type"].endswith("document")
 
 
 def test_the_demo_journey_took_weeks_and_one_ministry_answered_late(demo, client, signed):
