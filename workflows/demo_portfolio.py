@@ -38,6 +38,7 @@ from workflows import services
 from workflows.driving import drive
 from workflows.models import (
     Consultation,
+    ConsultationRound,
     Decision,
     Disposition,
     NextStep,
@@ -167,8 +168,23 @@ def _people() -> dict[str, User]:
     }
 
 
-def _consulted() -> list[Organisation]:
-    return list(Organisation.objects.filter(code__in=["mef", "moh", "ncdd-s"]))
+def _into_consultation(process, people: dict[str, User], on) -> ConsultationRound:
+    """The office chief's and the director's approvals, then the round with the three
+    ministries, each step at the clock ``on(step)`` sets."""
+    for step, username in [("chief_review", "chief"), ("director_review", "director")]:
+        with on(step):
+            drive(process, step, people[username], decision=Decision.APPROVE, reason="")
+    with on("plan_round"):
+        return drive(
+            process,
+            "plan_round",
+            people["drafter"],
+            organisations=list(Organisation.objects.filter(code__in=["mef", "moh", "ncdd-s"])),
+            working_days=ROUND_WORKING_DAYS,
+            # The director decides on silence: the round stays open past its deadline for
+            # the late answers (silence as assent would close it at the deadline).
+            silence_rule=SilenceRule.DIRECTOR,
+        )
 
 
 def portfolio_seed() -> bool:
@@ -200,21 +216,7 @@ def signed_seed(today: date) -> Instrument:
             in_force=date(today.year, 1, 1),
         )
         process = services.process_start(instrument=instrument, user=drafter)
-    for step, username in [("chief_review", "chief"), ("director_review", "director")]:
-        with _on(first_day, step):
-            drive(process, step, people[username], decision=Decision.APPROVE, reason="")
-    with _on(first_day, "plan_round"):
-        consultation_round = drive(
-            process,
-            "plan_round",
-            drafter,
-            organisations=_consulted(),
-            working_days=ROUND_WORKING_DAYS,
-            # The director decides on silence: the round stays open past its deadline
-            # for the NCDD secretariat's late answer (silence as assent would close it
-            # at the deadline).
-            silence_rule=SilenceRule.DIRECTOR,
-        )
+    consultation_round = _into_consultation(process, people, lambda step: _on(first_day, step))
     article = consultation_round.version.snapshot["provisions"][0]
     for code, username in [
         ("moh", "reviewer-moh"),
@@ -285,18 +287,9 @@ def late_round_seed(today: date) -> Instrument:
             in_force=date(today.year + 1, 1, 1),
         )
         process = services.process_start(instrument=instrument, user=drafter)
-    for step, username in [("chief_review", "chief"), ("director_review", "director")]:
-        with _days_ago(today, LATE_ROUND_DAYS_AGO[step]):
-            drive(process, step, people[username], decision=Decision.APPROVE, reason="")
-    with _days_ago(today, LATE_ROUND_DAYS_AGO["plan_round"]):
-        consultation_round = drive(
-            process,
-            "plan_round",
-            drafter,
-            organisations=_consulted(),
-            working_days=ROUND_WORKING_DAYS,
-            silence_rule=SilenceRule.DIRECTOR,  # the round waits for the late answers
-        )
+    consultation_round = _into_consultation(
+        process, people, lambda step: _days_ago(today, LATE_ROUND_DAYS_AGO[step])
+    )
     with _days_ago(today, LATE_ROUND_DAYS_AGO["reviewer-moh"]):
         health = Consultation.objects.get(round=consultation_round, organisation__code="moh")
         drive(
