@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.views import ApiView
 from documents.models import Instrument, InstrumentType
-from khmer.formats import format_number
+from khmer.formats import format_number, is_khmer, khmer_digits
 from khmer.forms import latin_digits
 from organisations.models import Organisation
 from search import selectors
@@ -68,6 +68,11 @@ def _filters(params, errors: dict) -> dict:
     year = latin_digits(params.get("year") or "")
     if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
         errors["year"] = [_("Give the year in four digits, for example 2026.")]
+    elif year and int(year) not in selectors.YEARS:
+        errors["year"] = [
+            _("Give a year from %(first)s to %(last)s.")
+            % {"first": _year(selectors.YEARS[0]), "last": _year(selectors.YEARS[-1])}
+        ]
     return {
         "q": q,
         "inside_words": _BOOLEANS.get(inside, False),
@@ -89,6 +94,11 @@ def _filters(params, errors: dict) -> dict:
             _("No organisation has this code."),
         ),
     }
+
+
+def _year(year: int) -> str:
+    """A year as the caller reads it: Khmer digits in Khmer, never grouped as a number."""
+    return khmer_digits(year) if is_khmer() else str(year)
 
 
 _BOOLEANS = {"": False, "false": False, "0": False, "true": True, "1": True}
@@ -115,7 +125,8 @@ class Search(ApiView, generics.ListAPIView):
     """Search the titles, the text (working draft, versions sent or signed), the transfer
     schedules and the comments: internal staff everything; a ministry reviewer the versions
     sent to them and their organisation's comments. A parameter that is not valid (an
-    unknown code, a year not of four digits) is answered 400, parameter by parameter."""
+    unknown code, a year not of four digits or out of range) is answered 400, parameter by
+    parameter."""
 
     serializer_class = SearchHitSerializer
 

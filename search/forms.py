@@ -7,7 +7,7 @@ from khmer.forms import IntegerField
 from organisations.models import Organisation
 from project.forms import ModelChoiceField
 from search.models import SearchEntry
-from search.selectors import QUERY_MAX
+from search.selectors import QUERY_MAX, YEARS
 
 
 class SearchForm(forms.Form):
@@ -31,7 +31,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Every status")), *Instrument.Status.choices],
     )
-    year = IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2200)
+    year = IntegerField(label=_("Year"), required=False, min_value=YEARS[0], max_value=YEARS[-1])
     organisation = ModelChoiceField(
         label=_("Organisation"),
         required=False,

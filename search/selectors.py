@@ -47,6 +47,7 @@ QUERY_WORDS_MAX = 16
 CANDIDATES = 1000  # matches ranked, of each kind (see ``search``)
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 240
+YEARS = range(1900, 2201)  # the years an instrument's creation may be filtered on
 
 
 def query_keys(q: str) -> list[str]:
@@ -193,6 +194,9 @@ def search(
     ranking every piece that holds a common word would cost a scan of them all on each
     page. The pager says "of more than 1,000" beyond that, and the filters narrow it.
     """
+    if year is not None and year not in YEARS:
+        # the database's dates end before some four-digit years (0001, in Phnom Penh's time)
+        raise ValueError(f"year {year} is not between {YEARS[0]} and {YEARS[-1]}")
     words = query_keys(q)
     if not words:
         return SearchEntry.objects.none()
