@@ -65,7 +65,7 @@ class Table:
     headings: list[str]
     lines: list[list]
     chart: str = ""  # "bars": a bar per line of its first number; "months": a column per month
-    axis: list[str] = field(default_factory=list)  # the months chart's labels, short
+    axis: list[str] = field(default_factory=list)  # the months chart's labels ("Nov 2026")
 
     def __post_init__(self):
         self.lines = [
@@ -79,6 +79,7 @@ class Table:
         most = max(values, default=0) or 1
         bars = []
         for index, (line, value) in enumerate(zip(self.lines, values, strict=True)):
+            label = self.axis[index] if index < len(self.axis) else ""
             percent = round(100 * value / most, 1)
             height = round(percent * COLUMN_HEIGHT / 100, 1)
             bars.append(
@@ -88,7 +89,8 @@ class Table:
                     "percent": percent,
                     "height": height,
                     "top": COLUMN_BASE - height,
-                    "short": self.axis[index] if index < len(self.axis) else "",
+                    # the month above its year: the two on one line overran the column
+                    "axis": label.rpartition(" ")[::2],
                 }
             )
         return bars

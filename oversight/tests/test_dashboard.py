@@ -264,3 +264,18 @@ def test_the_demo_shows_who_is_late(demo, client):
     response = client.get(reverse("oversight:transfers"), {"stage": "consultation"})
     lines = response.context["lines"]
     assert [line["row"].function_km for line in lines] == [LATE_FUNCTION[0]]
+
+
+def test_the_months_chart_names_each_month_above_its_year_in_khmer(demo, client, three):
+    """Month and year on one line overran the column beside it, and the first and the last
+    were cut at the chart's edges: each column's label is two lines, as wide as its month."""
+    import re
+
+    _found, body = tables(client, demo["director"])
+    chart = re.search(r'<svg class="lekhit-month-chart".*?</svg>', body, re.S).group()
+    labels = re.findall(r'class="lekhit-axis">([^<]*)</text>', chart)
+    this_month = timezone.localdate().replace(day=1)
+    months = [months_before(this_month, back) for back in range(11, -1, -1)]  # the default
+    month_and_year = [format_month(month, "km", short=True).split(" ") for month in months]
+    assert labels == [part for label in month_and_year for part in label]
+    assert "ឆ្នាំ" not in chart and not re.search(r">[^<]*[0-9][^<]*</text>", chart)
