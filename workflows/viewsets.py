@@ -314,6 +314,10 @@ class InstrumentColumnsMixin(InstrumentOfTaskMixin):
     def _deadline(task):
         return getattr(task, "deadline", None)
 
+    @cached_property
+    def today(self):
+        return timezone.localdate()
+
     def organisation(self, task):
         deadline = self._deadline(task)
         return deadline.organisation.name if deadline and deadline.organisation else ""
@@ -326,8 +330,17 @@ class InstrumentColumnsMixin(InstrumentOfTaskMixin):
     age.short_description = _("Waiting")
 
     def due(self, task):
+        """The day it is due; past it, in red and said (as the instrument list says it)."""
         deadline = self._deadline(task)
-        return format_date(deadline.due_on) if deadline else ""
+        if deadline is None:
+            return ""
+        if deadline.closed_at is None and deadline.due_on < self.today:
+            return format_html(
+                '<span class="lekhit-overdue">{} <strong>{}</strong></span>',
+                format_date(deadline.due_on),
+                _("overdue"),
+            )
+        return format_date(deadline.due_on)
 
     due.short_description = _("Deadline")
 

@@ -141,6 +141,20 @@ def test_the_inbox_names_the_instrument_organisation_and_deadline(demo, in_consu
     from khmer.formats import format_date
 
     assert format_date(deadline, "km") in body
+    assert "ហួសកាលកំណត់" not in body
+
+    # Past its deadline the row says so, in red, and the day stays whole (no "…").
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    later = timezone.now() + timedelta(days=30)
+    with time_machine.travel(later, tick=False):
+        client.force_login(demo["reviewer-mef"])
+        body = client.get(reverse("workflow:inbox")).content.decode()
+    day = format_date(deadline, "km")
+    assert f'<span class="lekhit-overdue">{day} <strong>ហួសកាលកំណត់</strong></span>' in body
 
 
 def test_a_delegate_sees_and_completes_the_absent_colleagues_task(demo, instrument, client):
