@@ -330,7 +330,11 @@ def _drafted(
     in_force: date | None = None,
 ) -> Instrument:
     """An instrument with its article and, for each of ``functions``, a row of its transfer
-    schedule from ``from_ministry``, in force on ``in_force``."""
+    schedule from ``from_ministry``, in force on ``in_force``; sent to ``from_ministry`` (the
+    Ministry of Civil Service for a transfer of staff alone) and the Ministry of Economy and
+    Finance."""
+    concerned = from_ministry or Organisation.objects.get(code="mcs")
+    recipients = [concerned, Organisation.objects.get(code="mef")]
     instrument = documents.instrument_create(
         user=drafter,
         instrument_type=InstrumentType.objects.get(code=instrument_type),
@@ -343,9 +347,9 @@ def _drafted(
         instrument=instrument,
         user=drafter,
         expected_lock_version=instrument.lock_version,
-        recipients_km="ក្រសួងអប់រំ យុវជន និងកីឡា\nក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ\nឯកសារ-កាលប្បវត្តិ",
-        recipients_en="Ministry of Education, Youth and Sport\nMinistry of Economy and Finance"
-        "\nFiles and records",
+        # the ministries concerned (the one transferring, and finance), then the files
+        recipients_km="\n".join([*(o.name_km for o in recipients), "ឯកសារ-កាលប្បវត្តិ"]),
+        recipients_en="\n".join([*(o.name_en for o in recipients), "Files and records"]),
     )
     documents.provision_add(
         instrument=instrument,
