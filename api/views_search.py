@@ -8,8 +8,9 @@ from rest_framework.exceptions import ValidationError
 
 from api.views import ApiView
 from documents.models import Instrument, InstrumentType
-from khmer.formats import format_number, is_khmer, khmer_digits
+from khmer.formats import format_number
 from khmer.forms import latin_digits
+from khmer.templatetags.khmer import kmdigits  # a year: its digits, not grouped
 from organisations.models import Organisation
 from search import selectors
 from search.models import SearchEntry
@@ -71,7 +72,7 @@ def _filters(params, errors: dict) -> dict:
     elif year and int(year) not in selectors.YEARS:
         errors["year"] = [
             _("Give a year from %(first)s to %(last)s.")
-            % {"first": _year(selectors.YEARS[0]), "last": _year(selectors.YEARS[-1])}
+            % {"first": kmdigits(selectors.YEARS[0]), "last": kmdigits(selectors.YEARS[-1])}
         ]
     return {
         "q": q,
@@ -94,11 +95,6 @@ def _filters(params, errors: dict) -> dict:
             _("No organisation has this code."),
         ),
     }
-
-
-def _year(year: int) -> str:
-    """A year as the caller reads it: Khmer digits in Khmer, never grouped as a number."""
-    return khmer_digits(year) if is_khmer() else str(year)
 
 
 _BOOLEANS = {"": False, "false": False, "0": False, "true": True, "1": True}

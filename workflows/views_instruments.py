@@ -53,11 +53,17 @@ def _holders(instrument: Instrument) -> str:
     return "".join(f"<div>{_holder(step)}</div>" for step in instrument.open_steps) or "—"
 
 
+def due_html(day, *, overdue: bool) -> str:
+    """A deadline's day in the reader's language; past it, in red and said so (the
+    instrument list's column, and the inbox's and the queue's)."""
+    due = escape(kmdate(day))
+    if overdue:
+        return f'<span class="lekhit-overdue">{due} <strong>{escape(_("overdue"))}</strong></span>'
+    return due
+
+
 def _due(step: TaskDeadline) -> str:
-    due = escape(kmdate(step.due_on))
-    if step.overdue:
-        return f'<div class="lekhit-overdue">{due} <strong>{escape(_("overdue"))}</strong></div>'
-    return f"<div>{due}</div>"
+    return f"<div>{due_html(step.due_on, overdue=step.overdue)}</div>"
 
 
 def _dues(instrument: Instrument) -> str:

@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django_filters import (
@@ -48,7 +49,6 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from documents import viewsets as documents_viewsets
 from documents.models import InstrumentType
-from khmer.formats import format_date
 from organisations.selectors import unwrapped
 from project.filters import ListedModelChoiceFilter
 from project.pagination import BoundedPaginator
@@ -334,13 +334,8 @@ class InstrumentColumnsMixin(InstrumentOfTaskMixin):
         deadline = self._deadline(task)
         if deadline is None:
             return ""
-        if deadline.closed_at is None and deadline.due_on < self.today:
-            return format_html(
-                '<span class="lekhit-overdue">{} <strong>{}</strong></span>',
-                format_date(deadline.due_on),
-                _("overdue"),
-            )
-        return format_date(deadline.due_on)
+        overdue = deadline.closed_at is None and deadline.due_on < self.today
+        return mark_safe(views_instruments.due_html(deadline.due_on, overdue=overdue))  # noqa: S308 - escaped there
 
     due.short_description = _("Deadline")
 
