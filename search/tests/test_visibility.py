@@ -1,18 +1,34 @@
 """Each person finds only what the policies let them read: internal staff everything; a
 ministry reviewer the version sent to their organisation and their organisation's comments,
-never the working draft; a ministry not consulted nothing."""
+never the working draft; a ministry not consulted nothing.
+
+Each test runs twice for a reviewer's search: among the entries of the few instruments they
+may see, and among every match, as for a ministry that sees more than
+``FEW_INSTRUMENTS`` (see ``search.selectors.instruments_seen``)."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents import services as documents
 from documents.models import InstrumentType, Provision
 from organisations.models import Organisation
+from search import selectors
 from search.models import SearchEntry
 from search.selectors import hits, results, search
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["few", "many"])
+def plan(request, monkeypatch):
+    if request.param == "many":
+        monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 0)
+    # "sees many" is remembered (by user id, which the next test's users reuse)
+    cache.clear()
+    yield request.param
+    cache.clear()
 
 
 def _seen(user, query, **filters):
@@ -117,20 +133,40 @@ def _queries_for_a_page(user, query):
 
 
 @pytest.mark.parametrize("username", ["drafter", "reviewer-mef"])
-def test_a_page_of_results_costs_the_same_queries_for_10_or_100(demo, username):
+def test_a_page_of_results_costs_the_same_queries_for_10_or_100(demo, username, plan):
     user = demo[username]
-    # what the policies read of a person once per request (their rights, organisations)
-    _queries_for_a_page(user, "ពិនិត្យ")
     _sent_with_articles(demo, 10)
+    # what the policies read of a person once per request (their rights, organisations),
+    # and whether the reviewer sees many instruments
+    _queries_for_a_page(user, "ពិនិត្យ")
     few, shown_few = _queries_for_a_page(user, "ពិនិត្យ")
     _sent_with_articles(demo, 90)
     many, shown_many = _queries_for_a_page(user, "ពិនិត្យ")
     # the ranked keys (their count), the page, and (when the page holds working-draft
-    # provisions) their numbers:
+    # provisions) their numbers; for a reviewer who sees few instruments, first those:
     # never a query per row or per instrument
     assert few <= 3
     assert many <= 3
     # the drafter finds the draft's and the version's articles; the reviewer the version's
     assert (shown_few, shown_many) == ((20, 20) if username == "drafter" else (10, 20))
     if username == "reviewer-mef":
-        assert few == many == 2
+        # that they see many, once known, spares the list of their instruments
+        assert few == many == (3 if plan == "few" else 2)
+
+
+def test_a_reviewer_who_sees_many_instruments_is_not_listed_them_again(demo, sent, monkeypatch):
+    """Knowing that a reviewer sees more than ``FEW_INSTRUMENTS`` chooses the plan for the
+    next searches; what they find is the policies' answer, whichever plan."""
+    instrument, provisions, version, comment = sent
+    reviewer = demo["reviewer-mef"]
+    monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 4000)
+    assert selectors.instruments_seen(reviewer) == [instrument.pk]
+    monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 0)
+    assert selectors.instruments_seen(reviewer) is None
+    monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 4000)
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.instruments_seen(reviewer) is None
+    assert len(captured) == 0
+    assert _seen(reviewer, "ត្រួតពិនិត្យ") == {("provision", version.pk)}
+    # another reviewer is listed their own
+    assert selectors.instruments_seen(demo["reviewer-moh"]) == []
