@@ -21,6 +21,9 @@ How the database is filled (``bench_process.py``'s journeys and bulk copy):
 - beside them, built once through the services and present at both sizes: a 300-article
   instrument with two versions (``bench_documents.build`` and ``edit``), a consultation
   round with 100 comments, and users up to 300.
+- a fourth ministry, MoEYS, consulted on one round in a hundred (``seldom_consulted``: rows
+  of consultations only), whose reviewer ``reviewer-moeys`` the search rows measure beside
+  the others: a reviewer who sees few of a word's matches is searched another way.
 
 Then the app runs under gunicorn (``DEBUG=false``, collected static, ``bench_browser.serve``)
 with ``BENCH_PAGES_WORKERS`` sync workers (4). For each page and role the script prints: the
@@ -91,6 +94,10 @@ KEEP = os.environ.get("BENCH_PAGES_KEEP") == "1"
 # The instrument list's filter: whatever the list accepts, the page is measured as it is.
 LIST_FILTER = os.environ.get("BENCH_PAGES_FILTER", "status=consultation")
 ROLES = ("drafter", "chief", "dg", "reviewer-moh")
+# A ministry consulted now and then, on one round in SELDOM_EVERY, and its reviewer: the
+# journeys' three ministries are consulted on every round (see ``seldom_consulted``).
+SELDOM, SELDOM_EVERY, SELDOM_REVIEWER = "moeys", 100, "reviewer-moeys"
+SEARCH_ROLES = (*ROLES, SELDOM_REVIEWER)
 YEARS = 10  # of work that L holds
 DAY_SECONDS = 86_400
 MATRIX_COMMENTS = 100
@@ -258,6 +265,40 @@ def grow_to(instruments: int, templates: dict) -> None:
             copy_journey(template, want - have, first=have, earlier_each=earlier)
 
 
+def seldom_consulted() -> None:
+    """``SELDOM`` consulted on one round in ``SELDOM_EVERY`` (by the round's id), and its
+    reviewer ``SELDOM_REVIEWER``: a reviewer who sees few of a word's matches is searched
+    another way (``search.selectors.instruments_seen``). The consultations are rows only,
+    with no task: nothing is asked of anyone, and only the policies and the dashboard's
+    consultation record read them."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.models import F
+
+    from organisations.models import Organisation, User
+    from organisations.roles import Role
+    from workflows.models import Consultation, ConsultationRound
+
+    ministry = Organisation.objects.get(code=SELDOM)
+    reviewer, _created = User.objects.get_or_create(
+        username=SELDOM_REVIEWER,
+        defaults={"first_name": "ចាន់", "last_name": "សុភា", "organisation": ministry},
+    )
+    reviewer.groups.add(Group.objects.get(name=Role.MINISTRY_REVIEWER))
+    rounds = (
+        ConsultationRound.objects.alias(every=F("id") % SELDOM_EVERY)
+        .filter(every=0)
+        .exclude(consultations__organisation=ministry)
+    )
+    Consultation.objects.bulk_create(
+        Consultation(round_id=pk, organisation=ministry)
+        for pk in rounds.values_list("pk", flat=True)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE workflows_consultation")
+
+
 def census() -> str:
     from django.db import connection
 
@@ -325,21 +366,25 @@ def pages(users, fixed, templates) -> list[tuple[str, str, list[str]]]:
         ("matrix, 100 comments", reverse("workflows:matrix", args=[process.pk, 1]), ROLES),
         # The heavy recipient: whoever has the most notifications (the drafter, as a rule).
         ("notifications", reverse("notifications:list"), list(dict.fromkeys([*ROLES, heavy]))),
-        ("search, one word", f"{reverse('search:search')}?{urlencode({'q': 'មុខងារ'})}", ROLES),
+        (
+            "search, one word",
+            f"{reverse('search:search')}?{urlencode({'q': 'មុខងារ'})}",
+            SEARCH_ROLES,
+        ),
         (
             "search, three words",
             f"{reverse('search:search')}?{urlencode({'q': 'ស្តីពីការផ្ទេរមុខងារ'})}",
-            ROLES,
+            SEARCH_ROLES,
         ),
         (
             "search API, one word",
             f"{reverse('api:search')}?{urlencode({'q': 'មុខងារ', 'page_size': 20})}",
-            ROLES,
+            SEARCH_ROLES,
         ),
         (
             "search API, three words",
             f"{reverse('api:search')}?{urlencode({'q': 'ស្តីពីការផ្ទេរមុខងារ', 'page_size': 20})}",
-            ROLES,
+            SEARCH_ROLES,
         ),
         ("portfolio dashboard", reverse("oversight:index"), ["dg", "director"]),
         # the longest period it shows: ten years (every step of L)
@@ -576,6 +621,7 @@ def run(sizes: list[str], database_url: str, scratch: Path) -> int:
         for size in sizes:
             started = time.perf_counter()
             grow_to(SIZES[size], templates)
+            seldom_consulted()
             print(
                 f"\nsize {size}: {census()}; copied in {time.perf_counter() - started:.0f} s",
                 flush=True,
