@@ -93,14 +93,14 @@ def _whole_words(words: list[str]) -> tuple[Q | Func, Func]:
     return Q(pk__in=matching), rank
 
 
-def visible_entries(user, *, of_instruments_seen: bool = False) -> QuerySet[SearchEntry]:
+def visible_entries(user, *, instruments: list[int] | None = None) -> QuerySet[SearchEntry]:
     """The entries ``user`` may see, as the policies say.
 
     Each matching entry is looked up in what the policy gives (a correlated subquery),
     rather than the policy's whole set built first: a ministry consulted on most of ten
     years' instruments is sent ~100,000 versions, of which a page's matches are a few.
-    ``of_instruments_seen``: the caller keeps to the instruments of ``instruments_seen``,
-    whose titles the policy has given already (no probe for each).
+    ``instruments`` (``instruments_seen``'s), if not ``None``: the entries of those alone,
+    whose titles the policy has given already (no probe for each); see ``_of_instruments``.
     """
     entries = SearchEntry.objects.all()
     if InstrumentPolicy.is_internal(user):
@@ -116,9 +116,10 @@ def visible_entries(user, *, of_instruments_seen: bool = False) -> QuerySet[Sear
         mine = mine.values("pk")[:1]
         return IsNull(Subquery(mine), False)
 
-    title_seen = (
-        Q() if of_instruments_seen else seen(instrument_policy, "view_header", "instrument_id")
-    )
+    if instruments is None:
+        title_seen = seen(instrument_policy, "view_header", "instrument_id")
+    else:
+        entries, title_seen = _of_instruments(entries, instruments), Q()
     return entries.filter(
         (Q(kind=Kind.TITLE) & title_seen)
         | (Q(version__isnull=True) & seen(instrument_policy, "view", "instrument_id"))
@@ -181,9 +182,7 @@ class _Matching(BaseTable):
 _COLUMNS = [field.attname for field in SearchEntry._meta.concrete_fields]
 
 
-def _among_matches(
-    entries: QuerySet[SearchEntry], matches, instruments: list[int] | None = None
-) -> QuerySet[SearchEntry]:
+def _among_matches(entries: QuerySet[SearchEntry], matches) -> QuerySet[SearchEntry]:
     """``entries`` that match, read from the matches first.
 
     For a ministry's reviewer, ``entries`` are what the policies give them: a probe of
@@ -196,24 +195,24 @@ def _among_matches(
     word, the table for a common one (its SQL 21 → 11 ms for the reviewer at L; the same as before
     for a reviewer who sees few of the matches, where the probes are the cost either way).
     Elsewhere (SQLite) the one WHERE.
-
-    ``instruments`` (``instruments_seen``'s), if not ``None``, hold every entry the person
-    may see: the subquery is then those instruments' entries, read by the index on the
-    instrument, and the match is tested on each. Given both conditions, PostgreSQL, which
-    counts a phrase's matches far too few (5 for ស្តីពីការផ្ទេរមុខងារ's 19,405), reads
-    every match from the words' index and then its row from the table to test its
-    instrument: 18,700 pages for the 926 kept, 75 ms, where the 926 instruments' own
-    entries are 28,000 rows in a few thousand pages, 25 ms whatever the words.
     """
     if connection.vendor != "postgresql":
-        if instruments is not None:
-            entries = entries.filter(instrument_id__in=instruments)
         return entries.filter(matches)
-    if instruments is None:
-        found = SearchEntry.objects.filter(matches)
-        return _reading_from(entries, found.order_by().values(*_COLUMNS))
+    return _reading_from(entries, SearchEntry.objects.filter(matches).order_by().values(*_COLUMNS))
+
+
+def _of_instruments(entries: QuerySet[SearchEntry], instruments: list[int]):
+    """``entries`` of ``instruments`` alone: on PostgreSQL read from those instruments'
+    entries, by the index on the instrument, every other condition (the match among them)
+    tested on each. Given the match in the same WHERE, PostgreSQL, which counts a phrase's
+    matches far too few (5 for ស្តីពីការផ្ទេរមុខងារ's 19,405), reads every match from the
+    words' index and then its row from the table to test its instrument: 18,700 pages for
+    the 926 kept, 75 ms, where the 926 instruments' own entries are 28,000 rows in a few
+    thousand pages, 25 ms whatever the words."""
+    if connection.vendor != "postgresql":
+        return entries.filter(instrument_id__in=instruments)
     theirs = SearchEntry.objects.filter(_AnyOf(F("instrument_id"), instruments))
-    return _reading_from(entries, theirs.order_by().values(*_COLUMNS)).filter(matches)
+    return _reading_from(entries, theirs.order_by().values(*_COLUMNS))
 
 
 class _AnyOf(Func):
@@ -275,7 +274,7 @@ def search(
         return SearchEntry.objects.none()
     whole, _score = _whole_words(words)
     instruments = None if user_internal else instruments_seen(user)
-    entries = visible_entries(user, of_instruments_seen=instruments is not None)
+    entries = visible_entries(user, instruments=instruments)
     if kind:
         entries = entries.filter(kind=kind)
     if instrument_type:
@@ -289,21 +288,18 @@ def search(
             Q(organisation_id=organisation) | Q(instrument__owning_office_id=organisation)
         )
     entries = entries.order_by()
-    # Internal staff's entries are the matches themselves: nothing to probe.
-    if user_internal:
+    # Internal staff's entries are the matches themselves, and those of the few instruments
+    # a reviewer sees are read first already: nothing to read from the matches first.
+    if user_internal or instruments is not None:
         matching = entries.filter(whole)
     else:
-        matching = _among_matches(entries, whole, instruments)
+        matching = _among_matches(entries, whole)
     if connection.vendor == "postgresql" and not inside_words:
         return _ranked(matching.values(*_COLUMNS)[:CANDIDATES], words)
     candidates = Q(pk__in=matching.values("pk")[:CANDIDATES])
     if inside_words:
-        inside = Q(keys__contains=" ".join(words))
-        if instruments is None:
-            inside = entries.filter(inside)
-        else:
-            inside = _among_matches(entries, inside, instruments)
-        candidates |= Q(pk__in=inside.values("pk")[:CANDIDATES])
+        inside = entries.filter(keys__contains=" ".join(words)).values("pk")[:CANDIDATES]
+        candidates |= Q(pk__in=inside)
     return _shown(SearchEntry.objects.filter(candidates), words).order_by("-whole", "-score", "-id")
 
 
