@@ -56,16 +56,19 @@ class InstrumentPolicy(Policy):
     # organisation, never the working draft (that is ``view``)
     def may_view_header(self, person, instrument):
         return self.is_internal(person) or (
-            instrument.processes.filter(
-                rounds__consultations__organisation__in=reviewed_organisations(person)
+            instrument.rounds.filter(
+                consultations__organisation__in=reviewed_organisations(person)
             ).exists()
         )
 
     def view_header_objects(self, person):
         if self.is_internal(person):
             return Instrument.objects.all()
+        # From the consultations, by the round's own instrument: a ministry consulted now and
+        # then is listed its 926 instruments (at ten years of data) by an index probe for each
+        # (``round_instrument``), 3 ms, where the way through the process joined every round.
         return Instrument.objects.filter(
-            processes__rounds__consultations__organisation__in=reviewed_organisations(person)
+            rounds__consultations__organisation__in=reviewed_organisations(person)
         ).distinct()
 
     def lends(self, user, principal, action, instrument):
