@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from documents.errors import ImmutableVersionError
-from khmer.formats import is_khmer, khmer_digits
+from khmer.formats import reader_digits
 from organisations.models import BilingualNameMixin, Organisation
 
 # The names the process gives the versions it saves, in the language of whoever acted then;
@@ -387,7 +387,7 @@ class Version(models.Model):
 
     def __str__(self):
         return gettext("Version %(number)s: %(label)s") % {
-            "number": khmer_digits(self.number) if is_khmer() else self.number,
+            "number": reader_digits(self.number),
             "label": self.display_label,
         }
 
@@ -411,7 +411,7 @@ class Version(models.Model):
             if not number:
                 return self.label
             value = number.group().translate(str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789"))
-            return gettext(numbered) % {"number": khmer_digits(value) if is_khmer() else value}
+            return gettext(numbered) % {"number": reader_digits(value)}
         msgid = _automatic_label(self.label)
         return gettext(msgid) if msgid else self.label
 

@@ -90,6 +90,12 @@ def khmer_digits(value: object) -> str:
     return str(value).translate(_KHMER_DIGITS)
 
 
+def reader_digits(value: object, language: str | None = None) -> object:
+    """``value`` as the reader writes digits: Khmer digits (as a string) in Khmer, else
+    ``value`` itself, unchanged — for a number put into a translated sentence."""
+    return khmer_digits(value) if is_khmer(language) else value
+
+
 def format_number(value: int | float | Decimal, language: str | None = None) -> str:
     """Group a number's thousands for ``language``, with Khmer digits in Khmer.
 

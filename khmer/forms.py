@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khmer.formats import format_date, format_month, is_khmer, khmer_digits
+from khmer.formats import format_date, format_month, reader_digits
 
 __all__ = [
     "DateField",
@@ -94,7 +94,7 @@ class NumberInput(forms.TextInput):
 
     def format_value(self, value):
         value = super().format_value(value)
-        return khmer_digits(value) if value is not None and is_khmer() else value
+        return reader_digits(value) if value is not None else value
 
 
 class DateInput(forms.TextInput):
@@ -126,10 +126,7 @@ class _SaidInTheReadersDigits:
         try:
             super().__call__(value)
         except ValidationError as error:
-            params = {
-                name: khmer_digits(said) if is_khmer() else said
-                for name, said in error.params.items()
-            }
+            params = {name: reader_digits(said) for name, said in error.params.items()}
             raise ValidationError(error.message, code=error.code, params=params) from None
 
 

@@ -7,11 +7,11 @@ digits whatever the language ("យ៉ាងហោចណាស់ 8 តួអក�
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from khmer.formats import is_khmer, khmer_digits
+from khmer.formats import reader_digits
 
 
 def _in_readers_digits(text: str) -> str:
-    return khmer_digits(text) if is_khmer() else text
+    return reader_digits(text)
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

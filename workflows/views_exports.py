@@ -18,7 +18,7 @@ from documents import selectors as documents
 from documents.models import Version
 from documents.permissions import instrument_policy
 from documents.views_exports import pdf_unavailable
-from khmer.formats import is_khmer, khmer_digits
+from khmer.formats import reader_digits
 from workflows import exports, exports_comparison, selectors
 from workflows.models import ApprovalProcess, ConsultationRound
 from workflows.permissions import comment_policy, process_policy, round_policy
@@ -89,7 +89,7 @@ def matrix_export(request, process_pk: int, file_format: str, round_number: int 
     if round_number is None:
         scope, name = _("All rounds"), "all-rounds"
     else:
-        shown = khmer_digits(round_number) if is_khmer() else round_number
+        shown = reader_digits(round_number)
         scope, name = _("Round %(round)s") % {"round": shown}, f"round-{round_number}"
     content = build(
         exports.MatrixFile(
@@ -152,7 +152,7 @@ def comparison_answers(
 def _version_name(version) -> str:
     if version is None:
         return _("Working draft")
-    number = khmer_digits(version.number) if is_khmer() else version.number
+    number = reader_digits(version.number)
     return _("Version %(number)s: %(label)s") % {"number": number, "label": version.display_label}
 
 

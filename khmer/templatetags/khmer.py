@@ -13,7 +13,14 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 
-from khmer.formats import format_date, format_datetime, format_number, is_khmer, khmer_digits
+from khmer.formats import (
+    format_date,
+    format_datetime,
+    format_number,
+    is_khmer,
+    khmer_digits,
+    reader_digits,
+)
 from khmer.lunar import lunar_date
 
 register = template.Library()
@@ -27,7 +34,7 @@ def kmdigits(value: object) -> object:
     """
     if value is None or value == "":
         return ""
-    return khmer_digits(value) if is_khmer() else value
+    return reader_digits(value)
 
 
 @register.filter(is_safe=True)

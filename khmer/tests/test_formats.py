@@ -17,6 +17,7 @@ from khmer.formats import (
     format_number,
     is_khmer,
     khmer_digits,
+    reader_digits,
     sorted_khmer,
 )
 
@@ -43,6 +44,13 @@ class TestDigits:
 
     def test_everything_else_is_left_alone(self):
         assert khmer_digits("មាត្រា 12, ab-3/៤") == "មាត្រា ១២, ab-៣/៤"
+
+    def test_the_readers_digits_are_khmer_in_khmer_and_the_value_itself_otherwise(self):
+        with override("km"):
+            assert reader_digits(12) == "១២"
+        with override("en"):
+            assert reader_digits(12) == 12  # the number itself, for the sentence's %s
+        assert reader_digits("3", "km-KH") == "៣"
 
 
 class TestLanguage:
