@@ -10,10 +10,6 @@ from django.core.exceptions import ValidationError
 from khmer.formats import reader_digits
 
 
-def _in_readers_digits(text: str) -> str:
-    return reader_digits(text)
-
-
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def validate(self, password, user=None):
         if len(password) < self.min_length:
@@ -22,7 +18,7 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             raise ValidationError(self.get_error_message(), code="password_too_short")
 
     def get_error_message(self):
-        return _in_readers_digits(super().get_error_message())
+        return reader_digits(super().get_error_message())
 
     def get_help_text(self):
-        return _in_readers_digits(super().get_help_text())
+        return reader_digits(super().get_help_text())

@@ -152,8 +152,7 @@ def comparison_answers(
 def _version_name(version) -> str:
     if version is None:
         return _("Working draft")
-    number = reader_digits(version.number)
-    return _("Version %(number)s: %(label)s") % {"number": number, "label": version.display_label}
+    return str(version)  # its number in the reader's digits, its name in their language
 
 
 @require_GET
