@@ -66,7 +66,8 @@ class InstrumentPolicy(Policy):
             return Instrument.objects.all()
         # From the consultations, by the round's own instrument: a ministry consulted now and
         # then is listed its 926 instruments (at ten years of data) by an index probe for each
-        # (``round_instrument``), 7 ms, where the way through the process joined every round (17).
+        # (``round_instrument_version``), 7 ms, where the way through the process joined every
+        # round (17).
         return Instrument.objects.filter(
             rounds__consultations__organisation__in=reviewed_organisations(person)
         ).distinct()

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import IsNull
+from django.db.models.query import EmptyQuerySet
 from django.db.models.sql.datastructures import BaseTable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -50,9 +51,9 @@ SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 240
 YEARS = range(1900, 2201)  # the years an instrument's creation may be filtered on
 # A person outside the department who may see at most this many instruments is searched
-# among their entries alone (see ``instruments_seen``); seeing more, among every match.
+# among their entries alone (see ``sees_few``); seeing more, among every match.
 FEW_INSTRUMENTS = 4000
-SEES_MANY_FOR = 3600  # seconds a "sees more than FEW_INSTRUMENTS" is remembered
+PLAN_KEPT_FOR = 3600  # seconds a person's "sees few" (or not) is remembered
 
 
 def query_keys(q: str) -> list[str]:
@@ -93,67 +94,80 @@ def _whole_words(words: list[str]) -> tuple[Q | Func, Func]:
     return Q(pk__in=matching), rank
 
 
-def visible_entries(user, *, instruments: list[int] | None = None) -> QuerySet[SearchEntry]:
+def visible_entries(user, *, few: bool = False) -> QuerySet[SearchEntry]:
     """The entries ``user`` may see, as the policies say.
 
     Each matching entry is looked up in what the policy gives (a correlated subquery),
     rather than the policy's whole set built first: a ministry consulted on most of ten
     years' instruments is sent ~100,000 versions, of which a page's matches are a few.
-    ``instruments`` (``instruments_seen``'s), if not ``None``: the entries of those alone,
-    whose titles the policy has given already (no probe for each); see ``_of_instruments``.
+    ``few`` (``sees_few``'s): the person sees few instruments, and their entries are read
+    from those the policies give them (``_of_few``): titles and versions of the policies'
+    sets, not probed one by one.
     """
     entries = SearchEntry.objects.all()
     if InstrumentPolicy.is_internal(user):
         return entries
 
-    def seen(policy, action: str, column: str) -> IsNull:
+    def probe(policy, action: str, column: str) -> IsNull | Q:
         # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a hashed set of
         # every object the policy gives when it expects many rows to probe; a scalar
         # subquery it runs for each row, through the indexes.
         # In no order: the policy's (by the instrument's last change) joined the instrument
         # and sorted for each entry probed.
-        mine = policy.queryset(user, action).filter(pk=OuterRef(column)).order_by()
-        mine = mine.values("pk")[:1]
+        mine = policy.queryset(user, action)
+        if isinstance(mine, EmptyQuerySet):
+            return Q(pk__in=[])  # nothing: no subquery to build, nor to run
+        mine = mine.filter(pk=OuterRef(column)).order_by().values("pk")[:1]
         return IsNull(Subquery(mine), False)
 
-    if instruments is None:
-        title_seen = seen(instrument_policy, "view_header", "instrument_id")
+    if few:
+        # read from the titles of the instruments and the entries of the versions the
+        # policies give: what is left to decide is each comment
+        entries, title_seen, version_seen = _of_few(entries, user), Q(), Q()
     else:
-        entries, title_seen = _of_instruments(entries, instruments), Q()
+        title_seen = probe(instrument_policy, "view_header", "instrument_id")
+        version_seen = probe(version_policy, "view", "version_id")
     return entries.filter(
         (Q(kind=Kind.TITLE) & title_seen)
-        | (Q(version__isnull=True) & seen(instrument_policy, "view", "instrument_id"))
-        | (~Q(kind=Kind.COMMENT) & seen(version_policy, "view", "version_id"))
-        | (Q(kind=Kind.COMMENT) & seen(comment_policy, "view", "comment_id"))
+        | (Q(version__isnull=True) & probe(instrument_policy, "view", "instrument_id"))
+        | (~Q(kind=Kind.COMMENT) & version_seen)
+        | (Q(kind=Kind.COMMENT) & probe(comment_policy, "view", "comment_id"))
     )
 
 
-def instruments_seen(user) -> list[int] | None:
-    """The instruments whose header ``user`` (not internal staff) may see, as the policy
-    gives them, when they are at most ``FEW_INSTRUMENTS``; ``None`` when there are more.
+def _instruments_seen(user) -> QuerySet:
+    return instrument_policy.queryset(user, "view_header").order_by().values("pk")
 
-    Every entry such a person may see is of one of these instruments (a version sent to
-    them, a comment of their consultation, the title of an instrument consulted on), so
-    their search may look only at those instruments' entries — the policies still decide
-    entry by entry. It is what a ministry consulted now and then waits for: otherwise each
-    match of a common word is probed against the policies until a thousand visible ones are
-    found, and at ten years of data, for a ministry consulted on one round in a hundred,
-    that is 150,000 matches of មុខងារ and 240 ms; listing its 926 instruments and reading
-    their entries, 25.
+
+def _versions_seen(user) -> QuerySet:
+    return version_policy.queryset(user, "view").order_by().values("pk")
+
+
+def sees_few(user) -> bool:
+    """Whether ``user`` (not internal staff) may see the headers of at most
+    ``FEW_INSTRUMENTS`` instruments: how their search is made (``visible_entries``).
+
+    Every entry such a person may see is the title of one of those instruments, an entry of
+    a version sent to them, or a comment on one of those instruments (of their
+    consultation, or of a round that consulted them), so their search may read only those
+    entries; the policies still decide each comment. It is what a ministry consulted now
+    and then waits for: otherwise each match of a common word is probed against the
+    policies until a thousand visible ones are found, and at ten years of data, for a
+    ministry consulted on one round in a hundred, that is 150,000 matches of មុខងារ and
+    240 ms; reading its 926 instruments' titles and comments and the versions sent to it
+    (7,400 entries of the 28,000 of those instruments: not the working drafts, nor the
+    versions sent to others), 11 to 15, its instruments and versions found in the same query.
 
     A ministry consulted on most instruments gains nothing (its probes find a thousand
-    visible matches soon) and would pay for the list: that it sees many is remembered for
-    ``SEES_MANY_FOR``, a choice of plan only — it never changes what is found.
+    visible matches soon) and would pay for the sets. The answer is remembered for
+    ``PLAN_KEPT_FOR``: a choice of plan only, it never changes what is found.
     """
-    key = f"search:sees-many:{user.pk}"
-    if cache.get(key):
-        return None
-    seen = instrument_policy.queryset(user, "view_header").order_by()
-    ids = list(seen.values_list("pk", flat=True)[: FEW_INSTRUMENTS + 1])
-    if len(ids) > FEW_INSTRUMENTS:
-        cache.set(key, True, SEES_MANY_FOR)
-        return None
-    return ids
+    key = f"search:sees-few:{user.pk}"
+    few = cache.get(key)
+    if few is None:
+        few = _instruments_seen(user)[: FEW_INSTRUMENTS + 1].count() <= FEW_INSTRUMENTS
+        cache.set(key, few, PLAN_KEPT_FOR)
+    return few
 
 
 class _Matching(BaseTable):
@@ -201,33 +215,46 @@ def _among_matches(entries: QuerySet[SearchEntry], matches) -> QuerySet[SearchEn
     return _reading_from(entries, SearchEntry.objects.filter(matches).order_by().values(*_COLUMNS))
 
 
-def _of_instruments(entries: QuerySet[SearchEntry], instruments: list[int]):
-    """``entries`` of ``instruments`` alone: on PostgreSQL read from those instruments'
-    entries, by the index on the instrument, every other condition (the match among them)
+def _of_few(entries: QuerySet[SearchEntry], user) -> QuerySet[SearchEntry]:
+    """``entries`` among the titles and comments of the instruments ``user`` sees the header
+    of and the entries of the versions sent to them, as the policies give both: on
+    PostgreSQL read from those alone (by the indexes on the instrument and on the version,
+    each set found once, before the rows), every other condition (the match among them)
     tested on each. Given the match in the same WHERE, PostgreSQL, which counts a phrase's
     matches far too few (5 for ស្តីពីការផ្ទេរមុខងារ's 19,405), reads every match from the
     words' index and then its row from the table to test its instrument: 18,700 pages for
-    the 926 kept, 75 ms, where the 926 instruments' own entries are 28,000 rows in a few
-    thousand pages, 25 ms whatever the words."""
+    the 926 instruments kept, 75 ms, where their titles, comments and versions sent are
+    7,400 rows in 1,850 pages, 11 to 15 ms whatever the words, both sets found in 5."""
+    titles_and_comments = Q(kind__in=[Kind.TITLE, Kind.COMMENT])
+    theirs = titles_and_comments & _in(F("instrument_id"), _instruments_seen(user))
+    theirs |= _in(F("version_id"), _versions_seen(user))
     if connection.vendor != "postgresql":
-        return entries.filter(instrument_id__in=instruments)
-    theirs = SearchEntry.objects.filter(_AnyOf(F("instrument_id"), instruments))
-    return _reading_from(entries, theirs.order_by().values(*_COLUMNS))
+        return entries.filter(theirs)
+    return _reading_from(entries, SearchEntry.objects.filter(theirs).order_by().values(*_COLUMNS))
+
+
+def _in(column: F, objects: QuerySet) -> Q | Func:
+    """``column`` is the pk of one of ``objects``: on PostgreSQL ``_AnyOf``."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column.name}__in": objects})
+    return _AnyOf(column, objects)
 
 
 class _AnyOf(Func):
-    """``column = ANY(%s::bigint[])``, the ids one array parameter (PostgreSQL): an IN of a
-    few thousand literals costs more to build and parse (19 ms for 2,315) than the search."""
+    """``column = ANY(ARRAY(<objects' pks>))`` (PostgreSQL): the subquery is run once, before
+    the rows are read (an InitPlan), and its array is a condition of the column's index —
+    where ``IN (<subquery>)`` would be a semi-join, or a hashed set tested on each row."""
 
     output_field = BooleanField()
 
-    def __init__(self, column, ids: list[int]):
-        super().__init__(column)
-        self.ids = list(ids)
+    def __init__(self, column, objects: QuerySet):
+        super().__init__(column, Subquery(objects))
 
     def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        return f"{column} = ANY(%s::bigint[])", (*params, self.ids)
+        column, subquery = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
 def _reading_from(
@@ -273,8 +300,8 @@ def search(
         # the status is the department's: filtering on it would tell it
         return SearchEntry.objects.none()
     whole, _score = _whole_words(words)
-    instruments = None if user_internal else instruments_seen(user)
-    entries = visible_entries(user, instruments=instruments)
+    few = not user_internal and sees_few(user)
+    entries = visible_entries(user, few=few)
     if kind:
         entries = entries.filter(kind=kind)
     if instrument_type:
@@ -290,10 +317,7 @@ def search(
     entries = entries.order_by()
     # Internal staff's entries are the matches themselves, and those of the few instruments
     # a reviewer sees are read first already: nothing to read from the matches first.
-    if user_internal or instruments is not None:
-        matching = entries.filter(whole)
-    else:
-        matching = _among_matches(entries, whole)
+    matching = entries.filter(whole) if user_internal or few else _among_matches(entries, whole)
     if connection.vendor == "postgresql" and not inside_words:
         return _ranked(matching.values(*_COLUMNS)[:CANDIDATES], words)
     candidates = Q(pk__in=matching.values("pk")[:CANDIDATES])

@@ -141,9 +141,10 @@ class ConsultationRound(models.Model):
             ),
             # the dashboard's consultation record: the rounds opened in a period
             models.Index(fields=["opened_at"], name="round_opened_at"),
-            # the instruments an organisation was consulted on (``documents.permissions``),
-            # read from its consultations' rounds by the index alone
-            models.Index(fields=["id", "instrument"], name="round_instrument"),
+            # the instruments an organisation was consulted on (``documents.permissions``)
+            # and the versions sent to it (``workflows.permissions``), read from its
+            # consultations' rounds by the index alone
+            models.Index(fields=["id", "instrument", "version"], name="round_instrument_version"),
         ]
 
     def __str__(self):

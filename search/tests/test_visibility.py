@@ -4,7 +4,7 @@ never the working draft; a ministry not consulted nothing.
 
 Each test runs twice for a reviewer's search: among the entries of the few instruments they
 may see, and among every match, as for a ministry that sees more than
-``FEW_INSTRUMENTS`` (see ``search.selectors.instruments_seen``)."""
+``FEW_INSTRUMENTS`` (see ``search.selectors.sees_few``)."""
 
 import pytest
 from django.core.cache import cache
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def plan(request, monkeypatch):
     if request.param == "many":
         monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 0)
-    # "sees many" is remembered (by user id, which the next test's users reuse)
+    # "sees few" is remembered (by user id, which the next test's users reuse)
     cache.clear()
     yield request.param
     cache.clear()
@@ -143,30 +143,31 @@ def test_a_page_of_results_costs_the_same_queries_for_10_or_100(demo, username, 
     _sent_with_articles(demo, 90)
     many, shown_many = _queries_for_a_page(user, "ពិនិត្យ")
     # the ranked keys (their count), the page, and (when the page holds working-draft
-    # provisions) their numbers; for a reviewer who sees few instruments, first those:
-    # never a query per row or per instrument
+    # provisions) their numbers: never a query per row or per instrument
     assert few <= 3
     assert many <= 3
     # the drafter finds the draft's and the version's articles; the reviewer the version's
     assert (shown_few, shown_many) == ((20, 20) if username == "drafter" else (10, 20))
     if username == "reviewer-mef":
-        # that they see many, once known, spares the list of their instruments
-        assert few == many == (3 if plan == "few" else 2)
+        # whether they see few, once known, is not asked again; the instruments and versions
+        # they see are found in the query of the matches
+        assert few == many == 2
 
 
-def test_a_reviewer_who_sees_many_instruments_is_not_listed_them_again(demo, sent, monkeypatch):
-    """Knowing that a reviewer sees more than ``FEW_INSTRUMENTS`` chooses the plan for the
-    next searches; what they find is the policies' answer, whichever plan."""
+def test_whether_a_reviewer_sees_few_instruments_is_asked_once(demo, sent, monkeypatch):
+    """Whether a reviewer sees more than ``FEW_INSTRUMENTS`` chooses the plan of the next
+    searches; what they find is the policies' answer, whichever plan."""
     instrument, provisions, version, comment = sent
     reviewer = demo["reviewer-mef"]
-    monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 4000)
-    assert selectors.instruments_seen(reviewer) == [instrument.pk]
+    monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 1)
+    assert selectors.sees_few(reviewer) is True
+    cache.clear()
     monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 0)
-    assert selectors.instruments_seen(reviewer) is None
+    assert selectors.sees_few(reviewer) is False
     monkeypatch.setattr(selectors, "FEW_INSTRUMENTS", 4000)
     with CaptureQueriesContext(connection) as captured:
-        assert selectors.instruments_seen(reviewer) is None
+        assert selectors.sees_few(reviewer) is False
     assert len(captured) == 0
     assert _seen(reviewer, "ត្រួតពិនិត្យ") == {("provision", version.pk)}
-    # another reviewer is listed their own
-    assert selectors.instruments_seen(demo["reviewer-moh"]) == []
+    # another reviewer is asked for their own
+    assert selectors.sees_few(demo["reviewer-moh"]) is True
