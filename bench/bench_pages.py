@@ -268,7 +268,7 @@ def grow_to(instruments: int, templates: dict) -> None:
 def seldom_consulted() -> None:
     """``SELDOM`` consulted on one round in ``SELDOM_EVERY`` (by the round's id), and its
     reviewer ``SELDOM_REVIEWER``: a reviewer who sees few of a word's matches is searched
-    another way (``search.selectors.few_seen``). The consultations are rows only,
+    another way (``search.selectors.sees_few``). The consultations are rows only,
     with no task: nothing is asked of anyone, and only the policies and the dashboard's
     consultation record read them. Vacuumed after, as the copies are (``copy_journey``):
     a database that has been in use for years is, by autovacuum; left unvacuumed, each of

@@ -1,6 +1,6 @@
 """The index of the rounds by id holds each one's version too: the versions sent to an
 organisation are read from its consultations' rounds by the index alone, as their
-instruments are (``workflows.permissions``, ``search.selectors.few_seen``) — for a ministry
+instruments are (``workflows.permissions``, ``search.selectors._of_few``) — for a ministry
 consulted on one round in a hundred, at ten years of data, 6.6 → 3 ms. It replaces the
 index of the id and instrument alone, which it covers.
 """
